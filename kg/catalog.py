@@ -1,0 +1,195 @@
+"""The model catalog: one named graph per organisation model, described in a catalog graph.
+
+Each model ``ID`` lives in the graph ``https://w3id.org/stskg/model/ID``; the same IRI is its
+``dcat:Dataset`` entry in the catalog graph, with DCTERMS/DCAT/VoID metadata, so models and their
+metadata can be queried together with SPARQL.
+"""
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, RdfFormat
+
+from kg.errors import Conflict, InvalidInput, NotFound
+from kg.ingest import RdfSource, load_graph
+from kg.namespaces import ADMS, CATALOG_GRAPH, DCAT, DCTERMS, RDF, STS, XSD, model_graph
+from kg.sparql import insert_data
+from kg.store import Dataset, Store
+
+VOID = "http://rdfs.org/ns/void#"
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+STATUSES = {"draft": "Draft", "under-review": "UnderReview", "approved": "Approved", "retired": "Retired"}
+_CATALOG = NamedNode("https://w3id.org/stskg/catalog")
+
+
+def _iri(base: str, local: str) -> NamedNode:
+    return NamedNode(base + local)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the catalog says about one model."""
+
+    id: str
+    title: str
+    graph: str
+    triples: int
+    created: str
+    modified: str
+    description: str | None = None
+    source: str | None = None
+    version: str | None = None
+    status: str = "draft"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def check_model_id(model_id: str) -> str:
+    """Return ``model_id`` if it is a valid id (letters, digits, ``.``, ``_``, ``-``; 1-64 chars)."""
+    if not _ID.fullmatch(model_id):
+        raise InvalidInput(
+            f"invalid model id {model_id!r}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
+    return model_id
+
+
+class Catalog:
+    """Create, replace, list, export and delete models in a store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def put(
+        self,
+        model_id: str,
+        source: RdfSource,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        version: str | None = None,
+        status: str = "draft",
+        replace: bool = False,
+    ) -> ModelInfo:
+        """Load ``source`` as model ``model_id`` (all or nothing) and record it in the catalog.
+
+        Raises:
+            Conflict: the model exists and ``replace`` is false.
+            InvalidInput: bad id or status, or the data does not parse (nothing is changed).
+        """
+        check_model_id(model_id)
+        if status not in STATUSES:
+            raise InvalidInput(f"unknown status {status!r}; choose one of {', '.join(STATUSES)}")
+        previous = self.find(model_id)
+        if previous is not None and not replace:
+            raise Conflict(f"model {model_id!r} exists already; replace it explicitly")
+        graph = model_graph(model_id)
+        triples = load_graph(self.store, source, graph)
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        info = ModelInfo(
+            id=model_id,
+            title=title or (previous.title if previous else model_id),
+            graph=graph.value,
+            triples=triples,
+            created=previous.created if previous else now,
+            modified=now,
+            description=description if description is not None else (previous.description if previous else None),
+            source=Path(source.name).name,
+            version=version if version is not None else (previous.version if previous else None),
+            status=status,
+        )
+        self._write_entry(info)
+        return info
+
+    def _write_entry(self, info: ModelInfo) -> None:
+        entry = NamedNode(info.graph)
+        datetime_type = _iri(XSD, "dateTime")
+        triples = [
+            (_CATALOG, _iri(RDF, "type"), _iri(DCAT, "Catalog")),
+            (_CATALOG, _iri(DCAT, "dataset"), entry),
+            (entry, _iri(RDF, "type"), _iri(DCAT, "Dataset")),
+            (entry, _iri(DCTERMS, "identifier"), Literal(info.id)),
+            (entry, _iri(DCTERMS, "title"), Literal(info.title)),
+            (entry, _iri(DCTERMS, "created"), Literal(info.created, datatype=datetime_type)),
+            (entry, _iri(DCTERMS, "modified"), Literal(info.modified, datatype=datetime_type)),
+            (entry, _iri(VOID, "triples"), Literal(str(info.triples), datatype=_iri(XSD, "integer"))),
+            (entry, _iri(ADMS, "status"), _iri(STS, STATUSES[info.status])),
+        ]
+        optional = [
+            ("description", DCTERMS, "description"),
+            ("source", DCTERMS, "source"),
+            ("version", DCAT, "version"),
+        ]
+        triples += [
+            (entry, _iri(base, local), Literal(getattr(info, field)))
+            for field, base, local in optional
+            if getattr(info, field) is not None
+        ]
+        self.store.update(f"{_delete_entry(entry)} ;\n{insert_data(CATALOG_GRAPH, triples)}")
+
+    def find(self, model_id: str) -> ModelInfo | None:
+        """The catalog entry of ``model_id``, or ``None``."""
+        found = self._entries(model_graph(check_model_id(model_id)))
+        return found[0] if found else None
+
+    def get(self, model_id: str) -> ModelInfo:
+        """The catalog entry of ``model_id``; raises :class:`NotFound`."""
+        info = self.find(model_id)
+        if info is None:
+            raise NotFound(f"no model {model_id!r}")
+        return info
+
+    def models(self) -> list[ModelInfo]:
+        """Every model, by id."""
+        return self._entries(None)
+
+    def _entries(self, entry: NamedNode | None) -> list[ModelInfo]:
+        query = f"""
+            SELECT ?entry ?id ?title ?created ?modified ?triples ?status ?description ?source ?version
+            WHERE {{
+              ?entry a <{DCAT}Dataset> ; <{DCTERMS}identifier> ?id ; <{DCTERMS}title> ?title ;
+                     <{DCTERMS}created> ?created ; <{DCTERMS}modified> ?modified ;
+                     <{VOID}triples> ?triples ; <{ADMS}status> ?status .
+              OPTIONAL {{ ?entry <{DCTERMS}description> ?description }}
+              OPTIONAL {{ ?entry <{DCTERMS}source> ?source }}
+              OPTIONAL {{ ?entry <{DCAT}version> ?version }}
+            }} ORDER BY ?id"""
+        result = self.store.select(
+            query, bindings={"entry": entry} if entry else None, dataset=Dataset(default_graphs=[CATALOG_GRAPH])
+        )
+        statuses = {local: name for name, local in STATUSES.items()}
+        return [
+            ModelInfo(
+                id=row["id"].value,
+                title=row["title"].value,
+                graph=row["entry"].value,
+                triples=int(row["triples"].value),
+                created=row["created"].value,
+                modified=row["modified"].value,
+                description=row["description"].value if "description" in row else None,
+                source=row["source"].value if "source" in row else None,
+                version=row["version"].value if "version" in row else None,
+                status=statuses.get(row["status"].value.removeprefix(STS), "draft"),
+            )
+            for row in result.dicts()
+        ]
+
+    def export(self, model_id: str, format: RdfFormat) -> bytes:
+        """The model's triples serialised in ``format``."""
+        self.get(model_id)
+        return self.store.dump(model_graph(model_id), format)
+
+    def delete(self, model_id: str) -> None:
+        """Remove the model's graph and catalog entry; raises :class:`NotFound`."""
+        self.get(model_id)
+        graph = model_graph(model_id)
+        self.store.update(f"{_delete_entry(graph)} ;\nDROP SILENT GRAPH {graph}")
+
+
+def _delete_entry(entry: NamedNode) -> str:
+    return (
+        f"DELETE WHERE {{ GRAPH {CATALOG_GRAPH} {{ {entry} ?p ?o }} }} ;\n"
+        f"DELETE WHERE {{ GRAPH {CATALOG_GRAPH} {{ ?catalog <{DCAT}dataset> {entry} }} }}"
+    )

@@ -1,0 +1,93 @@
+"""The one error tree of stskg. ``api`` maps it to HTTP once; the CLI maps it to exit codes.
+
+::
+
+    StskgError                      anything stskg raises on purpose
+    ├── UserError                   the caller's mistake: 4xx, CLI exit 2
+    │   ├── InvalidInput            bad data: syntax error, unsafe content (where: file, line, column)
+    │   ├── InvalidQuery            a SPARQL query or update that does not parse
+    │   ├── UnsupportedFormat       a format we cannot read or write
+    │   ├── TooLarge                input over the configured size cap
+    │   ├── NotFound                an unknown model, graph, query...
+    │   ├── Conflict                the thing exists already (and replace was not asked)
+    │   └── ShapeError              a shapes graph that is malformed (names the shape)
+    │       └── UnsupportedShape    a SHACL feature the validation engine does not support
+    └── BackendError                the store failed: 502, CLI exit 2
+        └── BackendTimeout          the store did not answer in time: 504
+"""
+
+
+class StskgError(Exception):
+    """Base of every error stskg raises on purpose. ``code`` is stable and machine-readable."""
+
+    code = "stskg-error"
+
+
+class UserError(StskgError):
+    code = "user-error"
+
+
+class InvalidInput(UserError):
+    """Input data that cannot be accepted; the message says what and where."""
+
+    code = "invalid-input"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.detail = message
+        self.source = source
+        self.line = line
+        self.column = column
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = self.source or ""
+        if self.line is not None:
+            where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
+        return f"{where}: {self.detail}" if where else self.detail
+
+
+class InvalidQuery(UserError):
+    code = "invalid-query"
+
+
+class UnsupportedFormat(UserError):
+    code = "unsupported-format"
+
+
+class TooLarge(UserError):
+    code = "too-large"
+
+
+class NotFound(UserError):
+    code = "not-found"
+
+
+class Conflict(UserError):
+    code = "conflict"
+
+
+class BackendError(StskgError):
+    code = "backend-error"
+
+
+class BackendTimeout(BackendError):
+    code = "backend-timeout"
+
+
+class ShapeError(UserError):
+    """A shapes graph that is not valid SHACL; the message names the shape and what is wrong."""
+
+    code = "shape-error"
+
+
+class UnsupportedShape(ShapeError):
+    """A shape uses a SHACL feature the SPARQL engine cannot run: never skipped silently."""
+
+    code = "unsupported-shape"

@@ -1,0 +1,54 @@
+"""Configuration, read from ``STSKG_*`` environment variables (and CLI options) at the edge only.
+
+Build one :class:`Settings` in ``create_app`` or the CLI and pass what is needed down; nothing in
+``kg`` reads the environment by itself.
+"""
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kg.store import RemoteConfig, Store, open_store
+
+
+def _default_data_dir() -> Path:
+    # XDG base directory spec: user data lives under $XDG_DATA_HOME, default ~/.local/share.
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "stskg"
+
+
+class Settings(BaseSettings):
+    """Everything stskg can be told. Field ``x`` is read from ``STSKG_X``."""
+
+    model_config = SettingsConfigDict(env_prefix="STSKG_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir, description="where the embedded store lives")
+    endpoint: str | None = Field(None, description="SPARQL query endpoint of a remote server; unset: embedded")
+    update_endpoint: str | None = Field(None, description="SPARQL update endpoint (default: the query endpoint)")
+    store_endpoint: str | None = Field(None, description="Graph Store Protocol endpoint (optional)")
+    endpoint_user: str | None = None
+    endpoint_password: str | None = None
+    endpoint_token: str | None = None
+    endpoint_timeout: float = Field(60.0, gt=0)
+    endpoint_union_default_graph: bool = False
+    max_load_bytes: int = Field(512 * 1024 * 1024, gt=0, description="largest RDF file a load accepts")
+
+    def remote(self) -> RemoteConfig | None:
+        """The remote server configuration, or ``None`` for the embedded store."""
+        if not self.endpoint:
+            return None
+        return RemoteConfig(
+            query_url=self.endpoint,
+            update_url=self.update_endpoint,
+            store_url=self.store_endpoint,
+            username=self.endpoint_user,
+            password=self.endpoint_password,
+            token=self.endpoint_token,
+            timeout=self.endpoint_timeout,
+            union_default_graph=self.endpoint_union_default_graph,
+        )
+
+    def open_store(self) -> Store:
+        """The configured store, opened."""
+        return open_store(data_dir=self.data_dir, remote=self.remote())

@@ -1,0 +1,104 @@
+"""The Store protocol: what the core asks of any RDF store, with typed methods per query form.
+
+Both backends return pyoxigraph terms (``NamedNode``, ``BlankNode``, ``Literal``, ``Triple``), so
+callers never care which backend answered.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, TypeAlias, runtime_checkable
+
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
+
+Term: TypeAlias = NamedNode | BlankNode | Literal | Triple
+Bindings: TypeAlias = Mapping[str, Term]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a query runs over (SPARQL 1.1 §13).
+
+    ``default_graphs`` are merged into the query's default graph; ``None`` means the store's own
+    default (for stskg stores: the union of all graphs). ``named_graphs`` limits what ``GRAPH``
+    clauses see; ``None`` means all named graphs.
+    """
+
+    default_graphs: Sequence[NamedNode] | None = None
+    named_graphs: Sequence[NamedNode] | None = None
+
+
+@dataclass(frozen=True)
+class SelectResult:
+    """Rows of a SELECT query; a row holds one term (or ``None`` when unbound) per variable."""
+
+    variables: list[str]
+    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+
+    def dicts(self) -> list[dict[str, Term]]:
+        """Rows as ``{variable: term}``, unbound variables left out."""
+        return [
+            {name: value for name, value in zip(self.variables, row, strict=True) if value is not None}
+            for row in self.rows
+        ]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@runtime_checkable
+class Store(Protocol):
+    """An RDF quad store reachable through SPARQL 1.1.
+
+    Queries and updates are SPARQL text written by stskg or by a user; values from users are
+    passed as ``bindings`` and never spliced into the text. Every method raises
+    :class:`kg.errors.InvalidQuery` for a query that does not parse, :class:`kg.errors.InvalidInput`
+    for data that does not parse, and :class:`kg.errors.BackendError` when the store itself fails.
+    """
+
+    def select(self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None) -> SelectResult:
+        """Run a SELECT query."""
+        ...
+
+    def ask(self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None) -> bool:
+        """Run an ASK query."""
+        ...
+
+    def construct(
+        self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None
+    ) -> list[Triple]:
+        """Run a CONSTRUCT or DESCRIBE query."""
+        ...
+
+    def update(self, update: str) -> None:
+        """Run a SPARQL 1.1 Update request, atomically."""
+        ...
+
+    def load(self, source: Path | bytes, format: RdfFormat, graph: NamedNode, *, source_name: str = "<input>") -> int:
+        """Replace ``graph`` with the triples of ``source``; all or nothing. Returns the triple count.
+
+        Quads of dataset formats (TriG, N-Quads) all land in ``graph``. On a syntax error the store
+        is left exactly as it was, and :class:`kg.errors.InvalidInput` names ``source_name``, line
+        and column.
+        """
+        ...
+
+    def dump(self, graph: NamedNode, format: RdfFormat) -> bytes:
+        """Serialise one graph."""
+        ...
+
+    def graphs(self) -> list[NamedNode]:
+        """The named graphs that hold at least one triple."""
+        ...
+
+    def count(self, graph: NamedNode) -> int:
+        """Number of triples in ``graph``."""
+        ...
+
+    def drop(self, graph: NamedNode) -> None:
+        """Remove ``graph`` and its triples; no error if it does not exist."""
+        ...
+
+    def close(self) -> None:
+        """Release files, connections and locks."""
+        ...

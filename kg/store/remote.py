@@ -1,0 +1,199 @@
+"""A backend for any SPARQL 1.1 server, through the Query, Update and Graph Store protocols.
+
+Data is parsed and checked here first (same parsers, same errors, no network while parsing), then
+sent to the server in one request, so a load is all or nothing on the server too.
+"""
+
+import tempfile
+from urllib.parse import urlencode
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+
+from kg.errors import BackendError, BackendTimeout, InvalidQuery
+from kg.rdf import is_dataset_format, syntax_error
+from kg.sparql import bind_values
+from kg.store.base import Bindings, Dataset, SelectResult
+
+_RESULTS_JSON = "application/sparql-results+json"
+_NTRIPLES = "application/n-triples"
+
+
+@dataclass(frozen=True)
+class RemoteConfig:
+    """Where a SPARQL server listens and how to authenticate.
+
+    ``update_url`` defaults to ``query_url`` (one endpoint for both, as SPARQL 1.1 allows).
+    Without ``store_url`` (Graph Store Protocol), loads use SPARQL Update ``INSERT DATA``.
+    ``union_default_graph`` says the server already treats its default graph as the union of
+    all graphs (``oxigraph serve --union-default-graph``, Fuseki's ``unionDefaultGraph``);
+    otherwise queries without a dataset name every graph with ``default-graph-uri``.
+    """
+
+    query_url: str
+    update_url: str | None = None
+    store_url: str | None = None
+    username: str | None = None
+    password: str | None = None
+    token: str | None = None
+    timeout: float = 60.0
+    union_default_graph: bool = False
+
+
+class RemoteStore:
+    """A :class:`kg.store.base.Store` over HTTP."""
+
+    def __init__(self, config: RemoteConfig) -> None:
+        self.config = config
+        headers = {"User-Agent": "stskg"}
+        auth = None
+        if config.token:
+            headers["Authorization"] = f"Bearer {config.token}"
+        elif config.username is not None:
+            auth = httpx.BasicAuth(config.username, config.password or "")
+        self._http = httpx.Client(headers=headers, auth=auth, timeout=config.timeout)
+
+    # -- HTTP ------------------------------------------------------------------------------
+
+    def _send(self, method: str, url: str, **kwargs) -> httpx.Response:
+        try:
+            response = self._http.request(method, url, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise BackendTimeout(f"{url} did not answer within {self.config.timeout:g} s") from exc
+        except httpx.HTTPError as exc:
+            raise BackendError(f"cannot reach {url}: {exc}") from exc
+        if response.status_code == 400:
+            raise InvalidQuery(f"the SPARQL server refused the request: {_text(response)}")
+        if response.is_error:
+            raise BackendError(f"{url} answered {response.status_code}: {_text(response)}")
+        return response
+
+    def _query(self, query: str, accept: str, bindings: Bindings | None, dataset: Dataset | None) -> httpx.Response:
+        if bindings:
+            query = bind_values(query, bindings)
+        form: list[tuple[str, str]] = [("query", query)]
+        default_graphs = dataset.default_graphs if dataset else None
+        named_graphs = dataset.named_graphs if dataset else None
+        if default_graphs is None and not self.config.union_default_graph:
+            default_graphs = self.graphs()
+        if default_graphs and named_graphs is None:
+            # The protocol's dataset is exactly what the request names: keep GRAPH seeing them all.
+            named_graphs = self.graphs()
+        form += [("default-graph-uri", g.value) for g in default_graphs or ()]
+        form += [("named-graph-uri", g.value) for g in named_graphs or ()]
+        return self._send(
+            "POST",
+            self.config.query_url,
+            content=urlencode(form).encode(),
+            headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def select(self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None) -> SelectResult:
+        results = self._results(self._query(query, _RESULTS_JSON, bindings, dataset))
+        if not isinstance(results, ox.QuerySolutions):
+            raise InvalidQuery("expected a SELECT query")
+        return SelectResult([v.value for v in results.variables], [tuple(row) for row in results])
+
+    def ask(self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None) -> bool:
+        results = self._results(self._query(query, _RESULTS_JSON, bindings, dataset))
+        if not isinstance(results, ox.QueryBoolean):
+            raise InvalidQuery("expected an ASK query")
+        return bool(results)
+
+    def construct(
+        self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None
+    ) -> list[ox.Triple]:
+        response = self._query(query, _NTRIPLES, bindings, dataset)
+        media_type = response.headers.get("content-type", _NTRIPLES).split(";")[0].strip()
+        fmt = ox.RdfFormat.from_media_type(media_type)
+        if fmt is None:
+            raise InvalidQuery(f"expected a CONSTRUCT or DESCRIBE query (the server sent {media_type})")
+        return [q.triple for q in ox.parse(response.content, format=fmt)]
+
+    def _results(self, response: httpx.Response):
+        media_type = response.headers.get("content-type", _RESULTS_JSON).split(";")[0].strip()
+        fmt = ox.QueryResultsFormat.from_media_type(media_type)
+        if fmt is None:
+            raise InvalidQuery(f"expected a SELECT or ASK query (the server sent {media_type})")
+        try:
+            return ox.parse_query_results(response.content, format=fmt)
+        except SyntaxError as exc:
+            raise BackendError(f"the SPARQL server sent unreadable results: {exc}") from exc
+
+    def update(self, update: str) -> None:
+        self._send(
+            "POST",
+            self.config.update_url or self.config.query_url,
+            content=update.encode(),
+            headers={"Content-Type": "application/sparql-update"},
+        )
+
+    # -- graphs ----------------------------------------------------------------------------
+
+    def load(
+        self, source: Path | bytes, format: ox.RdfFormat, graph: ox.NamedNode, *, source_name: str = "<input>"
+    ) -> int:
+        where = {"path": str(source)} if isinstance(source, Path) else {"input": source}
+        with tempfile.TemporaryFile() as buffer:
+            # Parse everything before sending anything: a syntax error costs the server nothing.
+            try:
+                quads = ox.parse(format=format, **where)
+                triples = (q.triple for q in quads) if is_dataset_format(format) else quads
+                ox.serialize(triples, buffer, format=ox.RdfFormat.N_TRIPLES)
+            except SyntaxError as exc:
+                raise syntax_error(exc, source_name) from exc
+            buffer.seek(0)
+            if self.config.store_url:
+                self._send(
+                    "PUT",
+                    self.config.store_url,
+                    params={"graph": graph.value},
+                    content=buffer.read(),
+                    headers={"Content-Type": _NTRIPLES},
+                )
+            else:
+                body = buffer.read().decode()
+                self.update(f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}")
+        return self.count(graph)
+
+    def dump(self, graph: ox.NamedNode, format: ox.RdfFormat) -> bytes:
+        triples = self.construct(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}",
+            dataset=Dataset(default_graphs=[graph], named_graphs=[graph]),
+        )
+        if is_dataset_format(format):
+            return (
+                ox.serialize((ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples), format=format) or b""
+            )
+        return ox.serialize(triples, format=format) or b""
+
+    def graphs(self) -> list[ox.NamedNode]:
+        rows = self.select(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g", dataset=Dataset(default_graphs=[])
+        ).rows
+        return [row[0] for row in rows if isinstance(row[0], ox.NamedNode)]
+
+    def count(self, graph: ox.NamedNode) -> int:
+        result = self.select(
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+            bindings={"g": graph},
+            dataset=Dataset(default_graphs=[]),
+        )
+        return int(result.rows[0][0].value)
+
+    def drop(self, graph: ox.NamedNode) -> None:
+        self.update(f"DROP SILENT GRAPH {graph}")
+
+    def flush(self) -> None:
+        """Nothing to do: the server persists each request."""
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def _text(response: httpx.Response) -> str:
+    return " ".join(response.text.split())[:500] or response.reason_phrase
