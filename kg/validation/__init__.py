@@ -1,0 +1,76 @@
+"""Validation of a model against SHACL shapes (DESIGN §6).
+
+Two engines behind one call, both returning a :class:`ValidationReport`:
+
+- ``"sparql"`` (default): shapes compiled to SPARQL and run inside the store
+  (:mod:`kg.validation.compiler`, :mod:`kg.validation.engine`);
+- ``"pyshacl"``: the reference engine over an rdflib copy of the data
+  (:mod:`kg.validation.reference`).
+"""
+
+from pathlib import Path as FilePath
+from typing import Literal as TypingLiteral
+
+import pyoxigraph as ox
+import rdflib
+
+from kg.errors import InvalidInput
+from kg.namespaces import ONTOLOGY_GRAPH
+from kg.store.base import Dataset, Store
+from kg.validation.engine import SparqlEngine
+from kg.validation.reference import data_graph, validate_with_pyshacl
+from kg.validation.report import INFO, VIOLATION, WARNING, ValidationReport, ValidationResult
+from kg.validation.shapes import ShapesGraph
+
+__all__ = [
+    "INFO",
+    "VIOLATION",
+    "WARNING",
+    "ShapesGraph",
+    "ValidationReport",
+    "ValidationResult",
+    "load_shapes",
+    "validate",
+]
+
+Engine = TypingLiteral["sparql", "pyshacl"]
+
+
+def load_shapes(source: FilePath | str | bytes | rdflib.Graph, format: str = "turtle") -> ShapesGraph:
+    """A parsed shapes graph from a file, Turtle bytes/text, or an rdflib graph."""
+    if isinstance(source, rdflib.Graph):
+        return ShapesGraph(source)
+    graph = rdflib.Graph()
+    try:
+        if isinstance(source, FilePath):
+            graph.parse(source, format=format)
+        else:
+            graph.parse(data=source, format=format)
+    except Exception as exc:  # rdflib raises many parser-specific types
+        raise InvalidInput(f"shapes graph does not parse: {exc}", source=str(source)[:80]) from exc
+    return ShapesGraph(graph)
+
+
+def validate(
+    store: Store,
+    model_graph: ox.NamedNode,
+    shapes: ShapesGraph | rdflib.Graph,
+    *,
+    engine: Engine = "sparql",
+    ontology_graph: ox.NamedNode | None = ONTOLOGY_GRAPH,
+    shapes_graph: ox.NamedNode | None = None,
+) -> ValidationReport:
+    """Validate the model in ``model_graph`` (seen together with ``ontology_graph``) against ``shapes``.
+
+    ``shapes_graph`` names the store graph holding the shapes, bound to ``$shapesGraph`` in
+    SHACL-SPARQL constraints. Raises :class:`kg.errors.UnsupportedShape` for a shape the SPARQL
+    engine cannot run, :class:`kg.errors.ShapeError` for a malformed one.
+    """
+    parsed = shapes if isinstance(shapes, ShapesGraph) else ShapesGraph(shapes)
+    graphs = [model_graph] + ([ontology_graph] if ontology_graph is not None else [])
+    dataset = Dataset(default_graphs=graphs)
+    if engine == "pyshacl":
+        return validate_with_pyshacl(data_graph(store, dataset), parsed.graph)
+    if engine != "sparql":
+        raise ValueError(f"unknown validation engine {engine!r}; choose 'sparql' or 'pyshacl'")
+    return ValidationReport.of(SparqlEngine(store, dataset, parsed, shapes_graph).run(), "sparql")

@@ -1,0 +1,328 @@
+"""The SPARQL validation engine: runs compiled shapes inside a :class:`kg.store.base.Store`.
+
+The engine talks to the store only through ``select`` with a :class:`Dataset` (the model graph
+plus the ontology graph), so it runs the same on the embedded store and on a remote SPARQL server.
+Constraints SHACL defines by conformance to other shapes (``sh:node``, ``sh:not``, ``sh:and``,
+``sh:or``, ``sh:xone``, ``sh:qualifiedValueShape``) are combined in Python over the sets of
+failing nodes, each computed by SPARQL over the nested shape's focus nodes, which stay a query
+pattern on the store side. Conformance of a node to a shape does not depend on where it came from,
+so those sets are exact.
+
+Blank nodes are compared across queries by identifier, which the embedded store keeps stable; a
+remote server must do the same (Oxigraph server does).
+"""
+
+import re
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib.namespace import SH as RDFLIB_SH
+
+from kg.errors import UnsupportedShape
+from kg.store.base import Dataset, Store, Term
+from kg.validation import compiler as c
+from kg.validation.paths import Path, PredicatePath
+from kg.validation.report import ValidationResult
+from kg.validation.shapes import Constraint, Shape, ShapesGraph
+from kg.validation.terms import to_ox
+from kg.validation.sparql_text import analyse, ask_as_select, inject, substitute_path, with_prefixes
+
+SH = "http://www.w3.org/ns/shacl#"
+_LOGICAL = {"NodeConstraintComponent", "NotConstraintComponent", "AndConstraintComponent",
+            "OrConstraintComponent", "XoneConstraintComponent"}
+_MAX_DEPTH = 40
+
+
+@dataclass(frozen=True)
+class Row:
+    """One violation: focus node, value node (if any), and a result path that overrides the shape's."""
+
+    this: Term
+    value: Term | None = None
+    path: Path | None = None
+    bindings: tuple[tuple[str, Term], ...] = ()
+
+
+class SparqlEngine:
+    """Validates the data in ``dataset`` of ``store`` against ``shapes``.
+
+    ``shapes_graph`` names the graph holding the shapes in the store, if they are there; it is
+    what ``$shapesGraph`` is bound to in SHACL-SPARQL constraints.
+    """
+
+    def __init__(
+        self, store: Store, dataset: Dataset, shapes: ShapesGraph, shapes_graph: ox.NamedNode | None = None
+    ) -> None:
+        self.store = store
+        self.dataset = dataset
+        self.shapes = shapes
+        self.shapes_graph = shapes_graph
+        self._closures: dict[ox.NamedNode, list[ox.NamedNode]] = {}
+        self._violations: dict[tuple, list[Row]] = {}
+        self._failing: dict[tuple, frozenset[Term]] = {}
+        self._active: set[tuple] = set()
+
+    # -- entry point ----------------------------------------------------------------------------
+
+    def run(self) -> list[ValidationResult]:
+        """All results of all targeted, active shapes."""
+        results: list[ValidationResult] = []
+        for shape in self.shapes.targeted():
+            if shape.deactivated:
+                continue
+            closures = {cls: self._closure(cls) for cls in shape.target_classes}
+            results += self._report(shape, c.target_focus(shape, closures), 0)
+        return results
+
+    def _report(self, shape: Shape, focus: c.Focus, depth: int) -> list[ValidationResult]:
+        if depth > _MAX_DEPTH:
+            raise UnsupportedShape(f"shape {shape.label()}: sh:property nested too deeply (a cycle?)")
+        out = []
+        for constraint in shape.constraints:
+            out += [self._result(shape, constraint, row) for row in self._rows(shape, constraint, focus)]
+        inner = c.values_focus(focus, shape.path)
+        for node in shape.properties:
+            prop = self.shapes.shape(node)
+            if not prop.deactivated:
+                out += self._report(prop, inner, depth + 1)
+        return out
+
+    # -- queries --------------------------------------------------------------------------------
+
+    def _select(self, query: str, bindings: dict[str, Term] | None = None) -> list[dict[str, Term]]:
+        return self.store.select(query, bindings=bindings or None, dataset=self.dataset).dicts()
+
+    def _closure(self, cls: ox.NamedNode) -> list[ox.NamedNode]:
+        if cls not in self._closures:
+            rows = self._select(c.class_closure_query(cls))
+            found = [r["c"] for r in rows if isinstance(r.get("c"), ox.NamedNode)]
+            self._closures[cls] = sorted(set(found) | {cls}, key=str)  # type: ignore[arg-type]
+        return self._closures[cls]
+
+    def _pairs(self, focus: c.Focus, path: Path | None) -> list[tuple[Term, Term]]:
+        return [(r["this"], r["value"]) for r in self._select(c.value_pairs_query(focus, path))]
+
+    # -- violations per constraint --------------------------------------------------------------
+
+    def _rows(self, shape: Shape, constraint: Constraint, focus: c.Focus) -> list[Row]:
+        key = (shape.node, id(constraint), focus.body)
+        if key not in self._violations:
+            self._violations[key] = self._compute(shape, constraint, focus)
+        return self._violations[key]
+
+    def _compute(self, shape: Shape, constraint: Constraint, focus: c.Focus) -> list[Row]:
+        name = constraint.component.value.removeprefix(SH)
+        p = constraint.params
+        path = shape.path
+        if name in _LOGICAL:
+            return self._logical(name, p, focus, path)
+        if name.startswith("Qualified"):
+            return self._qualified(shape, name, p, focus)
+        if name == "SPARQLConstraintComponent" or not constraint.component.value.startswith(SH):
+            return self._sparql(shape, constraint, focus)
+        needs_path = {"MinCountConstraintComponent", "MaxCountConstraintComponent", "UniqueLangConstraintComponent"}
+        if name in needs_path and path is None:
+            raise UnsupportedShape(f"shape {shape.label()}: sh:{name[:-19]} needs a property shape (sh:path)")
+        query = self._query(shape, name, p, focus, path)
+        if query is None:
+            return []
+        rows = []
+        for r in self._select(query):
+            row_path = PredicatePath(r["path"].value) if isinstance(r.get("path"), ox.NamedNode) else None
+            rows.append(Row(r["this"], r.get("value"), row_path))
+        return rows
+
+    def _query(self, shape: Shape, name: str, p: dict, focus: c.Focus, path: Path | None) -> str | None:
+        value = p.get("value")
+        term = _ox(value) if value is not None else None
+        match name:
+            case "ClassConstraintComponent":
+                return c.class_query(focus, path, self._closure(_named(term, shape, "sh:class")))
+            case "DatatypeConstraintComponent":
+                return c.datatype_query(focus, path, _named(term, shape, "sh:datatype"))
+            case "NodeKindConstraintComponent":
+                return c.node_kind_query(focus, path, _named(term, shape, "sh:nodeKind"))
+            case "MinCountConstraintComponent":
+                return c.min_count_query(focus, path, _int(value, shape))  # type: ignore[arg-type]
+            case "MaxCountConstraintComponent":
+                return c.max_count_query(focus, path, _int(value, shape))  # type: ignore[arg-type]
+            case "MinExclusiveConstraintComponent" | "MinInclusiveConstraintComponent" | \
+                    "MaxExclusiveConstraintComponent" | "MaxInclusiveConstraintComponent":
+                return c.range_query(focus, path, name[: -len("ConstraintComponent")], term)  # type: ignore[arg-type]
+            case "MinLengthConstraintComponent" | "MaxLengthConstraintComponent":
+                return c.length_query(focus, path, name[: -len("ConstraintComponent")], _int(value, shape))
+            case "PatternConstraintComponent":
+                return c.pattern_query(focus, path, term, p["flags"])  # type: ignore[arg-type]
+            case "LanguageInConstraintComponent":
+                return c.language_in_query(focus, path, [str(m) for m in p["members"]])
+            case "UniqueLangConstraintComponent":
+                return c.unique_lang_query(focus, path)  # type: ignore[arg-type]
+            case "EqualsConstraintComponent":
+                return c.equals_query(focus, path, _named(term, shape, "sh:equals"))
+            case "DisjointConstraintComponent":
+                return c.disjoint_query(focus, path, _named(term, shape, "sh:disjoint"))
+            case "LessThanConstraintComponent" | "LessThanOrEqualsConstraintComponent":
+                return c.less_than_query(focus, path, _named(term, shape, "sh:lessThan"), "OrEquals" in name)
+            case "InConstraintComponent":
+                return c.in_query(focus, path, [_ox(m) for m in p["members"]])
+            case "HasValueConstraintComponent":
+                return c.has_value_query(focus, path, term)  # type: ignore[arg-type]
+            case "ClosedConstraintComponent":
+                return c.closed_query(focus, path, [_ox(m) for m in p["allowed"]])  # type: ignore[misc]
+        raise UnsupportedShape(f"shape {shape.label()}: constraint component sh:{name} is not supported")
+
+    # -- shape-based constraints, combined in Python ----------------------------------------------
+
+    def failing(self, shape: Shape, focus: c.Focus, depth: int = 0) -> frozenset[Term]:
+        """The focus nodes of ``focus`` that do not conform to ``shape``."""
+        key = (shape.node, focus.body)
+        if key in self._failing:
+            return self._failing[key]
+        if shape.deactivated:
+            return frozenset()
+        if key in self._active or depth > _MAX_DEPTH:
+            raise UnsupportedShape(f"shape {shape.label()}: recursive shape references are not supported")
+        self._active.add(key)
+        try:
+            bad: set[Term] = set()
+            for constraint in shape.constraints:
+                bad.update(row.this for row in self._rows(shape, constraint, focus))
+            inner = c.values_focus(focus, shape.path)
+            for node in shape.properties:
+                failed = self.failing(self.shapes.shape(node), inner, depth + 1)
+                if not failed:
+                    continue
+                if shape.path is None:
+                    bad.update(failed)
+                else:
+                    bad.update(t for t, v in self._pairs(focus, shape.path) if v in failed)
+        finally:
+            self._active.discard(key)
+        self._failing[key] = frozenset(bad)
+        return self._failing[key]
+
+    def _logical(self, name: str, p: dict, focus: c.Focus, path: Path | None) -> list[Row]:
+        inner = c.values_focus(focus, path)
+        pairs = self._pairs(focus, path)
+        if name in ("NodeConstraintComponent", "NotConstraintComponent"):
+            failed = self.failing(self.shapes.shape(p["value"]), inner)
+            if name == "NodeConstraintComponent":
+                return [Row(t, v) for t, v in pairs if v in failed]
+            return [Row(t, v) for t, v in pairs if v not in failed]
+        members = [self.failing(self.shapes.shape(m), inner) for m in p["members"]]
+
+        def bad(v: Term) -> bool:
+            conforming = sum(v not in f for f in members)
+            if name == "AndConstraintComponent":
+                return conforming < len(members)
+            if name == "OrConstraintComponent":
+                return conforming == 0
+            return conforming != 1
+
+        return [Row(t, v) for t, v in pairs if bad(v)]
+
+    def _qualified(self, shape: Shape, name: str, p: dict, focus: c.Focus) -> list[Row]:
+        if shape.path is None:
+            raise UnsupportedShape(f"shape {shape.label()}: sh:qualifiedValueShape needs a property shape")
+        inner = c.values_focus(focus, shape.path)
+        failed = self.failing(self.shapes.shape(p["shape"]), inner)
+        siblings: list[frozenset[Term]] = []
+        if p["disjoint"]:
+            for parent in self.shapes.parents(shape):
+                for sibling in parent.properties:
+                    for q in self.shapes.graph.objects(sibling, RDFLIB_SH.qualifiedValueShape):
+                        if q != p["shape"]:
+                            siblings.append(self.failing(self.shapes.shape(q), inner))
+        counts: dict[Term, int] = {r["this"]: 0 for r in self._select(c.focus_query(focus))}
+        for t, v in self._pairs(focus, shape.path):
+            if v not in failed and all(v in f for f in siblings):
+                counts[t] = counts.get(t, 0) + 1
+        if name == "QualifiedMinCountConstraintComponent":
+            return [Row(t) for t, n in counts.items() if n < p["count"]]
+        return [Row(t) for t, n in counts.items() if n > p["count"]]
+
+    # -- SHACL-SPARQL ---------------------------------------------------------------------------
+
+    def _sparql(self, shape: Shape, constraint: Constraint, focus: c.Focus) -> list[Row]:
+        definition = constraint.params["def"]
+        params: dict[str, Term] = dict(constraint.params.get("params", {}))
+        owner = f"shape {shape.label()}"
+        text = substitute_path(definition.query, shape.path.sparql() if shape.path else None, owner)
+        text = with_prefixes(text, definition.prefixes)
+        prebound = {"this", "currentShape", "shapesGraph", *params}
+        if definition.is_ask:
+            prebound.add("value")
+        analysis = analyse(text, prebound, owner)
+        constants: dict[str, Term] = {"currentShape": shape.id, **params}
+        if self.shapes_graph is not None:
+            constants["shapesGraph"] = self.shapes_graph
+        bindings = {k: v for k, v in constants.items() if k in analysis.uses}
+        if definition.is_ask:
+            results = self._select(ask_as_select(text, analysis, c.value_pairs(focus, shape.path)), bindings)
+        elif analysis.joinable:
+            results = self._select(inject(text, analysis.body_start, focus.subquery()), bindings)
+        else:  # pre-binding that a join cannot reproduce: one query per focus node
+            results = []
+            for r in self._select(c.focus_query(focus)):
+                results += [{**row, "this": r["this"]} for row in self._select(text, {**bindings, "this": r["this"]})]
+        rows = []
+        for r in results:
+            if "this" not in r:
+                continue
+            value = r.get("value", r["this"] if shape.path is None else None)
+            row_path = PredicatePath(r["path"].value) if isinstance(r.get("path"), ox.NamedNode) else None
+            extra = {**{k: v for k, v in params.items()}, **r}
+            rows.append(Row(r["this"], value, row_path, tuple(sorted(extra.items()))))
+        return rows
+
+    # -- results --------------------------------------------------------------------------------
+
+    def _result(self, shape: Shape, constraint: Constraint, row: Row) -> ValidationResult:
+        definition = constraint.params.get("def")
+        messages = (definition.messages if definition is not None else ()) or shape.messages
+        message = _fill(messages[0], dict(row.bindings)) if messages else _default_message(shape, constraint)
+        return ValidationResult(
+            focus_node=row.this,
+            result_path=row.path or shape.path,
+            value=row.value,
+            severity=shape.severity,
+            source_shape=shape.id,
+            source_constraint_component=constraint.component,
+            message=message,
+            source_constraint=constraint.source,
+        )
+
+
+def _ox(value: object) -> Term:
+    return value if isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal) else to_ox(value)  # type: ignore[arg-type]
+
+
+def _named(term: Term | None, shape: Shape, what: str) -> ox.NamedNode:
+    if not isinstance(term, ox.NamedNode):
+        raise UnsupportedShape(f"shape {shape.label()}: {what} needs an IRI, got {term}")
+    return term
+
+
+def _int(value: object, shape: Shape) -> int:
+    try:
+        return int(value.toPython())  # type: ignore[attr-defined]
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise UnsupportedShape(f"shape {shape.label()}: expected an integer, got {value}") from exc
+
+
+def _fill(template: str, values: dict[str, Term]) -> str:
+    """``{?var}`` / ``{$var}`` in a message replaced by the bound value (SHACL §5.3.2)."""
+
+    def text(match: re.Match) -> str:
+        term = values.get(match.group(1))
+        if term is None:
+            return match.group(0)
+        return term.value if isinstance(term, ox.NamedNode | ox.Literal) else str(term)
+
+    return re.sub(r"\{[?$]([A-Za-z0-9_]+)\}", text, template)
+
+
+def _default_message(shape: Shape, constraint: Constraint) -> str:
+    name = constraint.component.value.rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+    where = f" on {shape.path.sparql()}" if shape.path else ""
+    return f"{name} constraint of {shape.label()}{where} not met"

@@ -1,0 +1,84 @@
+"""The typed validation report both engines return (SHACL §3.6, plus stskg's annotations).
+
+A result carries what SHACL reports (focus node, path, value, severity, message, source shape,
+source constraint component, source constraint) and, filled from the shape's annotations when
+present, the principle it operationalises, the source of that principle and a remedy.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kg.store.base import Term
+from kg.validation.paths import Path
+
+SH = "http://www.w3.org/ns/shacl#"
+VIOLATION = ox.NamedNode(SH + "Violation")
+WARNING = ox.NamedNode(SH + "Warning")
+INFO = ox.NamedNode(SH + "Info")
+
+#: Severities from the most to the least severe; custom severities rank below these.
+SEVERITY_ORDER = (VIOLATION, WARNING, INFO)
+
+
+def severity_name(severity: ox.NamedNode) -> str:
+    """``Violation``, ``Warning``, ``Info``, or the full IRI of a custom severity."""
+    return severity.value.removeprefix(SH)
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One ``sh:ValidationResult``."""
+
+    focus_node: Term
+    result_path: Path | None
+    value: Term | None
+    severity: ox.NamedNode
+    source_shape: ox.NamedNode | ox.BlankNode
+    source_constraint_component: ox.NamedNode
+    message: str | None = None
+    source_constraint: Term | None = None
+    principle: ox.NamedNode | None = None
+    source: str | None = None
+    remedy: str | None = None
+
+    def key(self) -> tuple:
+        """What two engines must agree on: focus, path, value, severity, shape, component."""
+        return (
+            self.focus_node,
+            self.result_path,
+            self.value,
+            self.severity,
+            self.source_shape,
+            self.source_constraint_component,
+        )
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """A ``sh:ValidationReport``: ``conforms`` and the results, in a stable order."""
+
+    conforms: bool
+    results: tuple[ValidationResult, ...] = field(default_factory=tuple)
+    engine: str = "sparql"
+
+    @classmethod
+    def of(cls, results: list[ValidationResult], engine: str) -> "ValidationReport":
+        """A report over ``results``, deduplicated and sorted; conforms iff there are none."""
+        unique = sorted(set(results), key=lambda r: tuple(str(part) for part in r.key()))
+        return cls(conforms=not unique, results=tuple(unique), engine=engine)
+
+    def counts_by_severity(self) -> dict[str, int]:
+        """Number of results per severity name (``Violation``, ``Warning``, ``Info``...)."""
+        return dict(Counter(severity_name(r.severity) for r in self.results))
+
+    def counts_by_principle(self) -> dict[str, int]:
+        """Number of results per principle IRI; results without a principle count under ``""``."""
+        return dict(Counter(r.principle.value if r.principle else "" for r in self.results))
+
+    def at_or_above(self, severity: ox.NamedNode) -> list[ValidationResult]:
+        """The results whose severity is ``severity`` or more severe (custom ones count as least)."""
+        rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+        limit = rank.get(severity, len(SEVERITY_ORDER))
+        return [r for r in self.results if rank.get(r.severity, len(SEVERITY_ORDER)) <= limit]
