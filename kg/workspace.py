@@ -34,9 +34,9 @@ class Workspace:
         self.store.close()
 
 
-def _ontology_ntriples(directory: Path) -> bytes:
+def _ntriples(files: list[Path]) -> bytes:
     triples: list[ox.Triple] = []
-    for path in sorted(directory.glob("*.ttl")):
+    for path in files:
         try:
             triples += [quad.triple for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
         except SyntaxError as exc:
@@ -50,8 +50,12 @@ def install_ontology(store: Store, directory: Path = ONTOLOGY_DIR) -> bool:
     A content hash recorded in the catalog graph makes this one ASK when nothing changed.
     Returns whether the graph was (re)loaded.
     """
-    data = _ontology_ntriples(directory)
-    digest = ox.Literal("sha256:" + hashlib.sha256(data).hexdigest())
+    files = sorted(directory.glob("*.ttl"))
+    # Hash the files, not the parsed triples: blank nodes get fresh labels at every parse.
+    hasher = hashlib.sha256()
+    for path in files:
+        hasher.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    digest = ox.Literal("sha256:" + hasher.hexdigest())
     catalog = Dataset(default_graphs=[CATALOG_GRAPH])
     if store.ask(
         "ASK { ?graph ?hash ?digest }",
@@ -59,7 +63,7 @@ def install_ontology(store: Store, directory: Path = ONTOLOGY_DIR) -> bool:
         dataset=catalog,
     ):
         return False
-    store.load(data, ox.RdfFormat.N_TRIPLES, ONTOLOGY_GRAPH, source_name=str(directory))
+    store.load(_ntriples(files), ox.RdfFormat.N_TRIPLES, ONTOLOGY_GRAPH, source_name=str(directory))
     store.update(
         f"DELETE WHERE {{ GRAPH {CATALOG_GRAPH} {{ {ONTOLOGY_GRAPH} {_HASH} ?old }} }} ;\n"
         f"INSERT DATA {{ GRAPH {CATALOG_GRAPH} {{ {ONTOLOGY_GRAPH} {_HASH} {digest} }} }}"

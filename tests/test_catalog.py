@@ -23,7 +23,12 @@ def test_create_describes_the_model_in_the_catalog(workspace):
     info = workspace.catalog.put("ed", source(), title="Emergency department", description="as-is", version="1")
     assert info.graph == "https://w3id.org/stskg/model/ed"
     assert (info.title, info.source, info.triples, info.status, info.version) == (
-        "Emergency department", "triage.ttl", 2, "draft", "1")
+        "Emergency department",
+        "triage.ttl",
+        2,
+        "draft",
+        "1",
+    )
     assert workspace.catalog.models() == [info]
     assert workspace.store.count(NamedNode(info.graph)) == 2
     # The catalog is plain RDF, queryable with SPARQL.

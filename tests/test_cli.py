@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from kg.cli import cli
 from tests.conftest import remote_config
 
-MODEL = "@prefix ex: <https://example.org/> .\nex:triage a ex:WorkSystem ; ex:label \"Triage\" .\n"
+MODEL = '@prefix ex: <https://example.org/> .\nex:triage a ex:WorkSystem ; ex:label "Triage" .\n'
 
 
 @pytest.fixture
@@ -77,8 +77,17 @@ def test_loading_twice_needs_replace(run, model_file):
 
 def test_every_command_has_help(run):
     """--help works on every command and subcommand."""
-    for args in [(), ("load",), ("models",), ("export",), ("delete",), ("query",), ("serve",), ("ontology",),
-                 ("ontology", "docs")]:
+    for args in [
+        (),
+        ("load",),
+        ("models",),
+        ("export",),
+        ("delete",),
+        ("query",),
+        ("serve",),
+        ("ontology",),
+        ("ontology", "docs"),
+    ]:
         result = run(*args, "--help")
         assert result.exit_code == 0 and "Usage:" in result.output, args
 
@@ -87,12 +96,28 @@ def test_remote_backend_through_endpoint_option(oxigraph_url, model_file):
     """--endpoint sends everything to a live SPARQL server: load, list, query."""
     config = remote_config(oxigraph_url)
     runner = CliRunner()
-    base = ["--endpoint", config.query_url, "--update-endpoint", config.update_url,
-            "--store-endpoint", config.store_url]
+    base = [
+        "--endpoint",
+        config.query_url,
+        "--update-endpoint",
+        config.update_url,
+        "--store-endpoint",
+        config.store_url,
+    ]
     runner.invoke(cli, [*base, "query", "ASK {}"])
     assert runner.invoke(cli, [*base, "load", str(model_file), "--model", "remote-ed", "--replace"]).exit_code == 0
-    result = runner.invoke(cli, [*base, "query", "SELECT ?l WHERE { ?s <https://example.org/label> ?l }",
-                                 "--model", "remote-ed", "--format", "json"])
+    result = runner.invoke(
+        cli,
+        [
+            *base,
+            "query",
+            "SELECT ?l WHERE { ?s <https://example.org/label> ?l }",
+            "--model",
+            "remote-ed",
+            "--format",
+            "json",
+        ],
+    )
     assert json.loads(result.output)["results"]["bindings"] == [{"l": {"type": "literal", "value": "Triage"}}]
     assert runner.invoke(cli, [*base, "delete", "remote-ed"]).exit_code == 0
 
@@ -100,9 +125,14 @@ def test_remote_backend_through_endpoint_option(oxigraph_url, model_file):
 def test_installed_entry_point_runs(tmp_path, model_file):
     """The installed `stskg` script works as a real process and returns the documented exit codes."""
     stskg = Path(sys.executable).parent / "stskg"
-    ok = subprocess.run([stskg, "--data-dir", tmp_path / "d", "load", model_file, "--model", "ed"],
-                        capture_output=True, text=True, check=False)
+    ok = subprocess.run(
+        [stskg, "--data-dir", tmp_path / "d", "load", model_file, "--model", "ed"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert ok.returncode == 0, ok.stderr
-    missing = subprocess.run([stskg, "--data-dir", tmp_path / "d", "delete", "nope"],
-                             capture_output=True, text=True, check=False)
+    missing = subprocess.run(
+        [stskg, "--data-dir", tmp_path / "d", "delete", "nope"], capture_output=True, text=True, check=False
+    )
     assert missing.returncode == 2 and missing.stderr == "stskg: error: no model 'nope'\n"

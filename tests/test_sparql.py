@@ -13,15 +13,23 @@ WS = NamedNode("https://example.org/ws")
     ("query", "expected"),
     [
         ("SELECT * { ?s ?p ?o }", "SELECT * { VALUES (?x) { (<https://example.org/ws>) } ?s ?p ?o }"),
-        ("CONSTRUCT { ?s ?p '{' } WHERE { ?s ?p ?o }",
-         "CONSTRUCT { ?s ?p '{' } WHERE { VALUES (?x) { (<https://example.org/ws>) } ?s ?p ?o }"),
-        ("CONSTRUCT { ?s ?p ?o } { ?s ?p ?o }",
-         "CONSTRUCT { ?s ?p ?o } { VALUES (?x) { (<https://example.org/ws>) } ?s ?p ?o }"),
-        ('PREFIX w: <http://w/x#where> # where {\nSELECT ?where ("WHERE {" AS ?t) WHERE { ?where ?p ?o }',
-         'PREFIX w: <http://w/x#where> # where {\nSELECT ?where ("WHERE {" AS ?t) WHERE { VALUES (?x) '
-         '{ (<https://example.org/ws>) } ?where ?p ?o }'),
-        ("ASK WHERE { { SELECT ?s WHERE { ?s ?p ?o } } }",
-         "ASK WHERE { VALUES (?x) { (<https://example.org/ws>) } { SELECT ?s WHERE { ?s ?p ?o } } }"),
+        (
+            "CONSTRUCT { ?s ?p '{' } WHERE { ?s ?p ?o }",
+            "CONSTRUCT { ?s ?p '{' } WHERE { VALUES (?x) { (<https://example.org/ws>) } ?s ?p ?o }",
+        ),
+        (
+            "CONSTRUCT { ?s ?p ?o } { ?s ?p ?o }",
+            "CONSTRUCT { ?s ?p ?o } { VALUES (?x) { (<https://example.org/ws>) } ?s ?p ?o }",
+        ),
+        (
+            'PREFIX w: <http://w/x#where> # where {\nSELECT ?where ("WHERE {" AS ?t) WHERE { ?where ?p ?o }',
+            'PREFIX w: <http://w/x#where> # where {\nSELECT ?where ("WHERE {" AS ?t) WHERE { VALUES (?x) '
+            "{ (<https://example.org/ws>) } ?where ?p ?o }",
+        ),
+        (
+            "ASK WHERE { { SELECT ?s WHERE { ?s ?p ?o } } }",
+            "ASK WHERE { VALUES (?x) { (<https://example.org/ws>) } { SELECT ?s WHERE { ?s ?p ?o } } }",
+        ),
     ],
 )
 def test_values_go_to_the_outer_where_clause(query, expected):
@@ -31,10 +39,15 @@ def test_values_go_to_the_outer_where_clause(query, expected):
 
 def test_binding_counts_inside_aggregates(store):
     """A bound variable restricts an aggregate, as a substitution would (a trailing VALUES would not)."""
-    store.load(b"<https://example.org/a> <https://example.org/p> 1 .", RdfFormat.TURTLE, NamedNode("https://example.org/g1"))
-    store.load(b"<https://example.org/b> <https://example.org/p> 2 .", RdfFormat.TURTLE, NamedNode("https://example.org/g2"))
-    result = store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
-                          bindings={"g": NamedNode("https://example.org/g1")})
+    store.load(
+        b"<https://example.org/a> <https://example.org/p> 1 .", RdfFormat.TURTLE, NamedNode("https://example.org/g1")
+    )
+    store.load(
+        b"<https://example.org/b> <https://example.org/p> 2 .", RdfFormat.TURTLE, NamedNode("https://example.org/g2")
+    )
+    result = store.select(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", bindings={"g": NamedNode("https://example.org/g1")}
+    )
     assert result.rows[0][0] == Literal(1)
 
 

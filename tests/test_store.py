@@ -86,12 +86,14 @@ def test_every_format_loads_the_same_graph(store, fmt):
     """Turtle, N-Triples, TriG, N-Quads, JSON-LD and RDF/XML all load into one model graph, named graphs folded."""
     assert store.load(SAME_GRAPH[fmt], fmt, G1) == 7
     assert store.graphs() == [G1]
-    assert isomorphic(as_rdflib(store.dump(G1, RdfFormat.N_TRIPLES), RdfFormat.N_TRIPLES),
-                      as_rdflib(TURTLE, RdfFormat.TURTLE))
+    assert isomorphic(
+        as_rdflib(store.dump(G1, RdfFormat.N_TRIPLES), RdfFormat.N_TRIPLES), as_rdflib(TURTLE, RdfFormat.TURTLE)
+    )
 
 
-@pytest.mark.parametrize("fmt", [RdfFormat.TURTLE, RdfFormat.JSON_LD, RdfFormat.RDF_XML, RdfFormat.N_QUADS],
-                         ids=lambda f: f.name)
+@pytest.mark.parametrize(
+    "fmt", [RdfFormat.TURTLE, RdfFormat.JSON_LD, RdfFormat.RDF_XML, RdfFormat.N_QUADS], ids=lambda f: f.name
+)
 def test_dump_round_trips(store, fmt):
     """A model exported in any format reads back as the same graph."""
     store.load(TURTLE, RdfFormat.TURTLE, G1)
@@ -145,7 +147,9 @@ def test_default_graph_is_the_union_and_datasets_narrow_it(store):
 def test_construct_returns_triples(store):
     """CONSTRUCT gives pyoxigraph triples, whichever backend answers."""
     store.load(TURTLE, RdfFormat.TURTLE, G1)
-    triples = store.construct("CONSTRUCT { ?ws a <https://example.org/Thing> } WHERE { ?ws a <https://example.org/WorkSystem> }")
+    triples = store.construct(
+        "CONSTRUCT { ?ws a <https://example.org/Thing> } WHERE { ?ws a <https://example.org/WorkSystem> }"
+    )
     assert {t.subject for t in triples} == {NamedNode(EX + "ws1"), NamedNode(EX + "ws2")}
 
 

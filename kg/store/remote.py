@@ -5,9 +5,9 @@ sent to the server in one request, so a load is all or nothing on the server too
 """
 
 import tempfile
-from urllib.parse import urlencode
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
