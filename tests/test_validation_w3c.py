@@ -8,6 +8,7 @@ structure. Tests our engine does not pass are listed, with the reason, in ``UNSU
 
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,10 +30,22 @@ DATA = ox.NamedNode("urn:stskg:test:data")
 SHAPES = ox.NamedNode("urn:stskg:test:shapes")
 
 #: Tests our engine does not pass, by name, with the reason.
-UNSUPPORTED: dict[str, str] = {}
+UNSUPPORTED: dict[str, str] = {
+    "core/property/datatype-ill-formed": (
+        'Oxigraph stores the ill-formed "300"^^xsd:byte as "300"^^xsd:integer on load, so the store '
+        "no longer holds the ill-formed literal the test expects to be reported"
+    ),
+    "core/property/uniqueLang-002": (
+        'rdflib normalises "1"^^xsd:boolean to "true" when parsing the shapes graph, so '
+        'sh:uniqueLang "1" switches the constraint on (pySHACL reads it the same way)'
+    ),
+}
 
-#: Tests where pySHACL 0.40 itself disagrees with the suite (not our engine's business).
-PYSHACL_DISAGREES: dict[str, str] = {}
+#: Cases where the two engines' reports differ, with the reason.
+ENGINES_DIFFER: dict[str, str] = {
+    "core/property/datatype-ill-formed": UNSUPPORTED["core/property/datatype-ill-formed"],
+    "sparql/pre-binding/shapesGraph-001": "pySHACL 0.40 raises NotImplementedError for $shapesGraph",
+}
 
 
 @dataclass(frozen=True)
@@ -74,7 +87,16 @@ CASES = _cases() if SUITE.is_dir() else []
 
 
 def _key(term: object) -> object:
-    return "_:b" if isinstance(term, ox.BlankNode) else term
+    """Blank nodes as one placeholder; literals by value, since Oxigraph stores numbers in
+    canonical form ("4.0"^^xsd:decimal comes back as "4"^^xsd:decimal)."""
+    if isinstance(term, ox.BlankNode):
+        return "_:b"
+    if isinstance(term, ox.Literal):
+        lit = rdflib.Literal(term.value, lang=term.language, datatype=None if term.language else term.datatype.value)
+        value = lit.toPython()
+        numeric = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+        return ("literal", term.datatype.value, term.language, value if numeric else term.value)
+    return term
 
 
 def summary(report: ValidationReport) -> tuple[bool, Counter]:
@@ -121,7 +143,7 @@ def test_w3c_sparql_engine(case: Case) -> None:
     assert summary(got)[1] == summary(expected)[1]
 
 
-@pytest.mark.parametrize("case", [_mark(UNSUPPORTED, c) for c in CASES if c.result != SHT.Failure])
+@pytest.mark.parametrize("case", [_mark(ENGINES_DIFFER, c) for c in CASES if c.result != SHT.Failure])
 def test_w3c_engines_agree(case: Case) -> None:
     """On every W3C case our engine and pySHACL report the same results (differential test)."""
     theirs = validate_with_pyshacl(_parse(case.data), _parse(case.shapes))

@@ -83,8 +83,8 @@ def values_focus(parent: Focus, path: Path | None) -> Focus:
 def value_pairs(focus: Focus, path: Path | None) -> str:
     """Group-pattern text binding ``?this`` and each of its value nodes ``?value``."""
     if path is None:
-        return f"{focus.subquery()} BIND(?this AS ?value)"
-    return f"{focus.subquery()} ?this {path.sparql()} ?value"
+        return f"{focus.subquery()} BIND(?this AS ?value) ."
+    return f"{focus.subquery()} ?this {path.sparql()} ?value ."
 
 
 def _select(where: str, projection: str = "?this ?value") -> str:
@@ -97,7 +97,7 @@ def _select(where: str, projection: str = "?this ?value") -> str:
 def class_query(focus: Focus, path: Path | None, closure: list[ox.NamedNode]) -> str:
     """``sh:class``: value nodes with no ``rdf:type`` in the class closure::
 
-        SELECT DISTINCT ?this ?value WHERE { VALUE-PAIRS MINUS { VALUES ?c {closure} ?value rdf:type ?c } }
+    SELECT DISTINCT ?this ?value WHERE { VALUE-PAIRS MINUS { VALUES ?c {closure} ?value rdf:type ?c } }
     """
     return _select(f"{value_pairs(focus, path)} MINUS {{ {values_block('c', closure)} ?value {RDF_TYPE} ?c }}")
 
@@ -105,15 +105,34 @@ def class_query(focus: Focus, path: Path | None, closure: list[ox.NamedNode]) ->
 #: Lexical-form checks for datatypes SPARQL casts can test: well-formed iff the cast succeeds.
 _CASTS = {
     XSD + t
-    for t in ("integer", "decimal", "float", "double", "boolean", "dateTime", "date", "time", "duration",
-              "dayTimeDuration", "yearMonthDuration")
+    for t in (
+        "integer",
+        "decimal",
+        "float",
+        "double",
+        "boolean",
+        "dateTime",
+        "date",
+        "time",
+        "duration",
+        "dayTimeDuration",
+        "yearMonthDuration",
+    )
 }
 #: Derived integer types and their inclusive bounds (None: unbounded).
 _INTEGER_RANGES = {
-    "long": (-(2**63), 2**63 - 1), "int": (-(2**31), 2**31 - 1), "short": (-32768, 32767),
-    "byte": (-128, 127), "unsignedLong": (0, 2**64 - 1), "unsignedInt": (0, 2**32 - 1),
-    "unsignedShort": (0, 65535), "unsignedByte": (0, 255), "nonNegativeInteger": (0, None),
-    "positiveInteger": (1, None), "nonPositiveInteger": (None, 0), "negativeInteger": (None, -1),
+    "long": (-(2**63), 2**63 - 1),
+    "int": (-(2**31), 2**31 - 1),
+    "short": (-32768, 32767),
+    "byte": (-128, 127),
+    "unsignedLong": (0, 2**64 - 1),
+    "unsignedInt": (0, 2**32 - 1),
+    "unsignedShort": (0, 65535),
+    "unsignedByte": (0, 255),
+    "nonNegativeInteger": (0, None),
+    "positiveInteger": (1, None),
+    "nonPositiveInteger": (None, 0),
+    "negativeInteger": (None, -1),
 }
 
 
@@ -136,7 +155,7 @@ def _well_formed(datatype: str) -> str | None:
 def datatype_query(focus: Focus, path: Path | None, datatype: ox.NamedNode) -> str:
     """``sh:datatype``: value nodes that are not literals of the datatype, or are ill-formed::
 
-        SELECT DISTINCT ?this ?value WHERE { VALUE-PAIRS FILTER(!isLiteral(?value) || datatype(?value) != D || !WELL-FORMED) }
+    SELECT DISTINCT ?this ?value WHERE { VALUE-PAIRS FILTER(!isLiteral(?value) || datatype(?value) != D || !WELL-FORMED) }
     """
     test = f"!isLiteral(?value) || datatype(?value) != {sparql_term(datatype)}"
     check = _well_formed(datatype.value)
@@ -195,7 +214,7 @@ _RANGES = {"MinExclusive": ">", "MinInclusive": ">=", "MaxExclusive": "<", "MaxI
 def range_query(focus: Focus, path: Path | None, which: str, bound: Term) -> str:
     """``sh:min/maxExclusive/Inclusive``; an incomparable value is a violation::
 
-        SELECT DISTINCT ?this ?value WHERE { VALUE-PAIRS FILTER(!COALESCE(?value OP BOUND, false)) }
+    SELECT DISTINCT ?this ?value WHERE { VALUE-PAIRS FILTER(!COALESCE(?value OP BOUND, false)) }
     """
     return _select(f"{value_pairs(focus, path)} FILTER(!COALESCE(?value {_RANGES[which]} {sparql_term(bound)}, false))")
 
@@ -203,7 +222,7 @@ def range_query(focus: Focus, path: Path | None, which: str, bound: Term) -> str
 def length_query(focus: Focus, path: Path | None, which: str, length: int) -> str:
     """``sh:min/maxLength`` (blank nodes always violate)::
 
-        SELECT DISTINCT ?this ?value WHERE { VALUE-PAIRS FILTER(isBlank(?value) || !(STRLEN(STR(?value)) OP n)) }
+    SELECT DISTINCT ?this ?value WHERE { VALUE-PAIRS FILTER(isBlank(?value) || !(STRLEN(STR(?value)) OP n)) }
     """
     op = ">=" if which == "MinLength" else "<="
     return _select(f"{value_pairs(focus, path)} FILTER(isBlank(?value) || !(STRLEN(STR(?value)) {op} {length}))")
@@ -212,7 +231,7 @@ def length_query(focus: Focus, path: Path | None, which: str, length: int) -> st
 def pattern_query(focus: Focus, path: Path | None, pattern: Term, flags: str) -> str:
     """``sh:pattern`` (+ ``sh:flags``)::
 
-        SELECT DISTINCT ?this ?value WHERE { VALUE-PAIRS FILTER(isBlank(?value) || !REGEX(STR(?value), P, F)) }
+    SELECT DISTINCT ?this ?value WHERE { VALUE-PAIRS FILTER(isBlank(?value) || !REGEX(STR(?value), P, F)) }
     """
     regex = f"REGEX(STR(?value), {sparql_term(ox.Literal(str(pattern.value)))}, {sparql_term(ox.Literal(flags))})"  # type: ignore[union-attr]
     return _select(f"{value_pairs(focus, path)} FILTER(isBlank(?value) || !{regex})")
@@ -227,8 +246,8 @@ def language_in_query(focus: Focus, path: Path | None, languages: list[str]) -> 
 def unique_lang_query(focus: Focus, path: Path) -> str:
     """``sh:uniqueLang``: one row per focus node and language used more than once::
 
-        SELECT ?this ?lang WHERE { FOCUS ?this PATH ?v BIND(lang(?v) AS ?lang) FILTER(?lang != "") }
-        GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?v) > 1)
+    SELECT ?this ?lang WHERE { FOCUS ?this PATH ?v BIND(lang(?v) AS ?lang) FILTER(?lang != "") }
+    GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?v) > 1)
     """
     return (
         f"SELECT ?this ?lang WHERE {{ {focus.subquery()} ?this {path.sparql()} ?v "
@@ -242,8 +261,8 @@ def unique_lang_query(focus: Focus, path: Path) -> str:
 def equals_query(focus: Focus, path: Path | None, other: ox.NamedNode) -> str:
     """``sh:equals``: values of PATH not values of Q, and the other way round::
 
-        SELECT DISTINCT ?this ?value WHERE {
-          { VALUE-PAIRS MINUS { ?this Q ?value } } UNION { FOCUS ?this Q ?value MINUS { ?this PATH ?value } } }
+    SELECT DISTINCT ?this ?value WHERE {
+      { VALUE-PAIRS MINUS { ?this Q ?value } } UNION { FOCUS ?this Q ?value MINUS { ?this PATH ?value } } }
     """
     q = sparql_term(other)
     theirs = (
@@ -262,7 +281,7 @@ def disjoint_query(focus: Focus, path: Path | None, other: ox.NamedNode) -> str:
 def less_than_query(focus: Focus, path: Path | None, other: ox.NamedNode, or_equal: bool) -> str:
     """``sh:lessThan`` / ``sh:lessThanOrEquals`` (incomparable pairs violate)::
 
-        SELECT DISTINCT ?this ?value WHERE { VALUE-PAIRS ?this Q ?o FILTER(!COALESCE(?value < ?o, false)) }
+    SELECT DISTINCT ?this ?value WHERE { VALUE-PAIRS ?this Q ?o FILTER(!COALESCE(?value < ?o, false)) }
     """
     op = "<=" if or_equal else "<"
     return _select(f"{value_pairs(focus, path)} ?this {sparql_term(other)} ?o FILTER(!COALESCE(?value {op} ?o, false))")
@@ -271,7 +290,7 @@ def less_than_query(focus: Focus, path: Path | None, other: ox.NamedNode, or_equ
 def in_query(focus: Focus, path: Path | None, members: list[Term]) -> str:
     """``sh:in`` (term equality, not value equality)::
 
-        SELECT DISTINCT ?this ?value WHERE { VALUE-PAIRS MINUS { VALUES ?value { members } } }
+    SELECT DISTINCT ?this ?value WHERE { VALUE-PAIRS MINUS { VALUES ?value { members } } }
     """
     return _select(f"{value_pairs(focus, path)} MINUS {{ {values_block('value', members)} }}")
 
@@ -279,7 +298,7 @@ def in_query(focus: Focus, path: Path | None, members: list[Term]) -> str:
 def has_value_query(focus: Focus, path: Path | None, value: Term) -> str:
     """``sh:hasValue``: focus nodes without the value::
 
-        SELECT ?this WHERE { FOCUS MINUS { ?this PATH V } }     (node shape: FILTER(!sameTerm(?this, V)))
+    SELECT ?this WHERE { FOCUS MINUS { ?this PATH V } }     (node shape: FILTER(!sameTerm(?this, V)))
     """
     if isinstance(value, ox.BlankNode):
         raise UnsupportedShape("sh:hasValue with a blank node cannot be checked against stored data")
@@ -292,7 +311,7 @@ def has_value_query(focus: Focus, path: Path | None, value: Term) -> str:
 def closed_query(focus: Focus, path: Path | None, allowed: list[ox.NamedNode]) -> str:
     """``sh:closed``: triples of a value node whose predicate is not allowed::
 
-        SELECT DISTINCT ?this ?path ?value WHERE { VALUE-PAIRS ?node ?path ?value FILTER(?path NOT IN (allowed)) }
+    SELECT DISTINCT ?this ?path ?value WHERE { VALUE-PAIRS ?node ?path ?value FILTER(?path NOT IN (allowed)) }
     """
     allowed_text = ", ".join(sparql_term(p) for p in allowed)
     if path is None:
@@ -305,7 +324,7 @@ def closed_query(focus: Focus, path: Path | None, allowed: list[ox.NamedNode]) -
 def value_pairs_query(focus: Focus, path: Path | None) -> str:
     """All focus/value pairs, for constraints checked in Python (logical, shape-based)::
 
-        SELECT DISTINCT ?this ?value WHERE { VALUE-PAIRS }
+    SELECT DISTINCT ?this ?value WHERE { VALUE-PAIRS }
     """
     return _select(value_pairs(focus, path))
 

@@ -25,11 +25,23 @@ from kg.validation.paths import Path, PredicatePath
 from kg.validation.report import ValidationResult
 from kg.validation.shapes import Constraint, Shape, ShapesGraph
 from kg.validation.terms import to_ox
-from kg.validation.sparql_text import analyse, ask_as_select, inject, substitute_path, with_prefixes
+from kg.validation.sparql_text import (
+    analyse,
+    ask_as_select,
+    inject,
+    substitute_path,
+    substitute_vars,
+    with_prefixes,
+)
 
 SH = "http://www.w3.org/ns/shacl#"
-_LOGICAL = {"NodeConstraintComponent", "NotConstraintComponent", "AndConstraintComponent",
-            "OrConstraintComponent", "XoneConstraintComponent"}
+_LOGICAL = {
+    "NodeConstraintComponent",
+    "NotConstraintComponent",
+    "AndConstraintComponent",
+    "OrConstraintComponent",
+    "XoneConstraintComponent",
+}
 _MAX_DEPTH = 40
 
 
@@ -146,8 +158,12 @@ class SparqlEngine:
                 return c.min_count_query(focus, path, _int(value, shape))  # type: ignore[arg-type]
             case "MaxCountConstraintComponent":
                 return c.max_count_query(focus, path, _int(value, shape))  # type: ignore[arg-type]
-            case "MinExclusiveConstraintComponent" | "MinInclusiveConstraintComponent" | \
-                    "MaxExclusiveConstraintComponent" | "MaxInclusiveConstraintComponent":
+            case (
+                "MinExclusiveConstraintComponent"
+                | "MinInclusiveConstraintComponent"
+                | "MaxExclusiveConstraintComponent"
+                | "MaxInclusiveConstraintComponent"
+            ):
                 return c.range_query(focus, path, name[: -len("ConstraintComponent")], term)  # type: ignore[arg-type]
             case "MinLengthConstraintComponent" | "MaxLengthConstraintComponent":
                 return c.length_query(focus, path, name[: -len("ConstraintComponent")], _int(value, shape))
@@ -252,11 +268,15 @@ class SparqlEngine:
         prebound = {"this", "currentShape", "shapesGraph", *params}
         if definition.is_ask:
             prebound.add("value")
-        analysis = analyse(text, prebound, owner)
         constants: dict[str, Term] = {"currentShape": shape.id, **params}
         if self.shapes_graph is not None:
             constants["shapesGraph"] = self.shapes_graph
-        bindings = {k: v for k, v in constants.items() if k in analysis.uses}
+        uses = analyse(text, prebound, owner).uses
+        # Constants are pre-bound by substitution; blank nodes cannot be written, so they are
+        # joined in at the top of the query instead (exact unless used in a nested FILTER/BIND).
+        text = substitute_vars(text, {k: v for k, v in constants.items() if k in uses and not _blank(v)})
+        bindings = {k: v for k, v in constants.items() if k in uses and _blank(v)}
+        analysis = analyse(text, prebound, owner)
         if definition.is_ask:
             results = self._select(ask_as_select(text, analysis, c.value_pairs(focus, shape.path)), bindings)
         elif analysis.joinable:
@@ -264,7 +284,12 @@ class SparqlEngine:
         else:  # pre-binding that a join cannot reproduce: one query per focus node
             results = []
             for r in self._select(c.focus_query(focus)):
-                results += [{**row, "this": r["this"]} for row in self._select(text, {**bindings, "this": r["this"]})]
+                node = r["this"]
+                if _blank(node):
+                    found = self._select(text, {**bindings, "this": node})
+                else:
+                    found = self._select(substitute_vars(text, {"this": node}), bindings)
+                results += [{**row, "this": node} for row in found]
         rows = []
         for r in results:
             if "this" not in r:
@@ -295,6 +320,10 @@ class SparqlEngine:
 
 def _ox(value: object) -> Term:
     return value if isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal) else to_ox(value)  # type: ignore[arg-type]
+
+
+def _blank(term: Term) -> bool:
+    return isinstance(term, ox.BlankNode)
 
 
 def _named(term: Term | None, shape: Shape, what: str) -> ox.NamedNode:

@@ -32,18 +32,26 @@ def validate_with_pyshacl(data: rdflib.Graph, shapes: rdflib.Graph) -> Validatio
     """Validate ``data`` against ``shapes`` with pySHACL (no inference) and read its report."""
     with _LOCK:
         _, report_graph, _ = pyshacl.validate(
-            data, shacl_graph=shapes, inference="none", abort_on_first=False, allow_warnings=True,
-            meta_shacl=False, advanced=False, debug=False,
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            abort_on_first=False,
+            allow_warnings=True,
+            meta_shacl=False,
+            advanced=False,
+            debug=False,
         )
     return read_report(report_graph, engine="pyshacl")
 
 
 def read_report(graph: rdflib.Graph, engine: str, report: rdflib.term.Node | None = None) -> ValidationReport:
-    """A SHACL validation report graph as a :class:`ValidationReport` (of ``report`` if given,
-    else of every ``sh:ValidationResult`` in the graph)."""
+    """The results of ``report`` (default: the graph's ``sh:ValidationReport``) as a typed report.
+
+    Only the report's own ``sh:result`` values count; results nested under ``sh:detail`` do not.
+    """
     results = []
-    nodes = graph.objects(report, SH.result) if report is not None else graph.subjects(RDF.type, SH.ValidationResult)
-    for node in nodes:
+    reports = [report] if report is not None else list(graph.subjects(RDF.type, SH.ValidationReport))
+    for node in (n for r in reports for n in graph.objects(r, SH.result)):
         path_node = graph.value(node, SH.resultPath)
         try:
             path = parse_path(graph, path_node) if path_node is not None else None

@@ -51,13 +51,43 @@ LIST_VALUED = {
 }
 #: Parameters read together with another one, or that are not constraints at all.
 AUXILIARY = {
-    SH.flags, SH.ignoredProperties, SH.qualifiedMinCount, SH.qualifiedMaxCount,
-    SH.qualifiedValueShapesDisjoint, SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
-    SH.targetObjectsOf, SH.path, SH.property, SH.severity, SH.message, SH.deactivated, SH.name,
-    SH.description, SH.order, SH.group, SH.defaultValue, SH.declare, SH.prefixes, SH.pattern,
-    SH.closed, SH.uniqueLang, SH.qualifiedValueShape, SH.sparql, SH.parameter, SH.labelTemplate,
-    SH.validator, SH.nodeValidator, SH.propertyValidator, SH.optional, SH.shapesGraph,
-    SH.entailment, SH.suggestedShapesGraph,
+    SH.flags,
+    SH.ignoredProperties,
+    SH.qualifiedMinCount,
+    SH.qualifiedMaxCount,
+    SH.qualifiedValueShapesDisjoint,
+    SH.targetClass,
+    SH.targetNode,
+    SH.targetSubjectsOf,
+    SH.targetObjectsOf,
+    SH.path,
+    SH.property,
+    SH.severity,
+    SH.message,
+    SH.deactivated,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+    SH.defaultValue,
+    SH.declare,
+    SH.prefixes,
+    SH.pattern,
+    SH.closed,
+    SH.uniqueLang,
+    SH.qualifiedValueShape,
+    SH.sparql,
+    SH.parameter,
+    SH.labelTemplate,
+    SH.validator,
+    SH.nodeValidator,
+    SH.propertyValidator,
+    SH.optional,
+    SH.shapesGraph,
+    SH.entailment,
+    SH.suggestedShapesGraph,
+    SH.select,
+    SH.ask,
 }
 NODE_KINDS = {SH.IRI, SH.BlankNode, SH.Literal, SH.BlankNodeOrIRI, SH.BlankNodeOrLiteral, SH.IRIOrLiteral}
 VIOLATION = ox.NamedNode(str(SH.Violation))
@@ -184,7 +214,7 @@ class ShapesGraph:
                 shape.path = parse_path(g, path_node)
             except PathError as exc:
                 raise ShapeError(f"shape {name}: {exc}") from exc
-        shape.deactivated = any(v.toPython() is True for v in g.objects(node, SH.deactivated))
+        shape.deactivated = any(_is_true(v) for v in g.objects(node, SH.deactivated))
         severity = g.value(node, SH.severity)
         if severity is not None:
             if not isinstance(severity, rdflib.URIRef):
@@ -223,9 +253,9 @@ class ShapesGraph:
         for value in g.objects(node, SH.pattern):
             flags = g.value(node, SH.flags)
             yield _core("PatternConstraintComponent", value=value, flags=str(flags) if flags else "")
-        if any(v.toPython() is True for v in g.objects(node, SH.uniqueLang)):
+        if any(_is_true(v) for v in g.objects(node, SH.uniqueLang)):
             yield _core("UniqueLangConstraintComponent")
-        if any(v.toPython() is True for v in g.objects(node, SH.closed)):
+        if any(_is_true(v) for v in g.objects(node, SH.closed)):
             ignored: list = []
             for lst in g.objects(node, SH.ignoredProperties):
                 ignored.extend(Collection(g, lst))
@@ -234,13 +264,13 @@ class ShapesGraph:
             yield _core("ClosedConstraintComponent", allowed=sorted(allowed | set(ignored)))
         for qvs in g.objects(node, SH.qualifiedValueShape):
             low, high = g.value(node, SH.qualifiedMinCount), g.value(node, SH.qualifiedMaxCount)
-            disjoint = any(v.toPython() is True for v in g.objects(node, SH.qualifiedValueShapesDisjoint))
+            disjoint = any(_is_true(v) for v in g.objects(node, SH.qualifiedValueShapesDisjoint))
             if low is not None:
                 yield _core("QualifiedMinCountConstraintComponent", shape=qvs, count=int(low), disjoint=disjoint)
             if high is not None:
                 yield _core("QualifiedMaxCountConstraintComponent", shape=qvs, count=int(high), disjoint=disjoint)
         for sparql in g.objects(node, SH.sparql):
-            if any(v.toPython() is True for v in g.objects(sparql, SH.deactivated)):
+            if any(_is_true(v) for v in g.objects(sparql, SH.deactivated)):
                 continue
             yield Constraint(
                 ox.NamedNode(str(SH.SPARQLConstraintComponent)),
@@ -255,7 +285,7 @@ class ShapesGraph:
             required = [(p, n) for p, n, optional in component.parameters if not optional]
             if not required or not all((node, p, None) in g for p, _ in required):
                 continue
-            validator = (component.property_validator if shape.path is not None else component.node_validator)
+            validator = component.property_validator if shape.path is not None else component.node_validator
             validator = validator or component.validator
             if validator is None:
                 continue
@@ -268,13 +298,13 @@ class ShapesGraph:
     def _components(self) -> list[ComponentDef]:
         g = self.graph
         found = []
-        for iri in sorted(set(g.subjects(RDF.type, SH.ConstraintComponent))):
+        for iri in sorted(_instances(g, SH.ConstraintComponent)):
             parameters = []
             for parameter in g.objects(iri, SH.parameter):
                 path = g.value(parameter, SH.path)
                 if not isinstance(path, rdflib.URIRef):
                     raise ShapeError(f"component {iri}: a parameter needs an IRI sh:path")
-                optional = any(v.toPython() is True for v in g.objects(parameter, SH.optional))
+                optional = any(_is_true(v) for v in g.objects(parameter, SH.optional))
                 parameters.append((path, _local_name(path), optional))
             found.append(
                 ComponentDef(
@@ -342,3 +372,19 @@ def _local_name(iri: rdflib.URIRef) -> str:
         if separator in text:
             text = text.rsplit(separator, 1)[1]
     return text
+
+
+def _instances(graph: rdflib.Graph, cls: rdflib.URIRef) -> set[rdflib.term.Node]:
+    """SHACL instances of ``cls`` in ``graph``: typed with it or with one of its subclasses."""
+    classes, todo = {cls}, [cls]
+    while todo:
+        for sub in graph.subjects(RDFS.subClassOf, todo.pop()):
+            if sub not in classes:
+                classes.add(sub)
+                todo.append(sub)
+    return {s for c in classes for s in graph.subjects(RDF.type, c)}
+
+
+def _is_true(value: rdflib.term.Node) -> bool:
+    """Whether ``value`` is exactly ``true`` (``"1"^^xsd:boolean`` does not switch a flag on)."""
+    return isinstance(value, rdflib.Literal) and value.datatype == rdflib.XSD.boolean and str(value) == "true"

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 
 from kg.errors import UnsupportedShape
+from kg.store.base import Term
+from kg.validation.terms import sparql_term
 
 _TOKEN = re.compile(
     r"""
@@ -120,13 +122,13 @@ def analyse(query: str, prebound: set[str], owner: str) -> Analysis:
 
 
 def _check_subselect(toks: list[Token], index: int, owner: str) -> None:
-    """A sub-select must project ``*`` or ``$this`` (SHACL 5.2.1)."""
+    """A sub-select must project ``$this`` explicitly (SHACL 5.2.1; the suite rejects ``*``)."""
     projected = []
     for tok in toks[index + 1 :]:
         if tok.text == "{" or tok.text.upper() == "WHERE":
             break
         projected.append(tok)
-    if any(t.text == "*" for t in projected) or any(t.kind == "var" and t.text[1:] == "this" for t in projected):
+    if any(t.kind == "var" and t.text[1:] == "this" for t in projected):
         return
     raise UnsupportedShape(f"{owner}: a sub-select must project $this (SHACL 5.2.1)")
 
@@ -154,6 +156,49 @@ def substitute_path(query: str, path_text: str | None, owner: str) -> str:
     return "".join(pieces)
 
 
+def substitute_vars(query: str, values: dict[str, Term]) -> str:
+    """``query`` with each pre-bound variable in ``values`` replaced by its constant term.
+
+    This is SHACL's pre-binding for constants (the variable is bound everywhere, nested groups
+    and ``FILTER`` included); occurrences in ``SELECT`` projections are kept as variables, which
+    stay unbound. Blank nodes cannot be written into a query and must not be passed here.
+    """
+    if not values:
+        return query
+    pieces = []
+    last = 0
+    projecting = False
+    toks = tokens(query)
+    for i, tok in enumerate(toks):
+        upper = tok.text.upper()
+        if tok.start < last:
+            continue
+        if tok.kind == "word" and upper == "BOUND" and _bound_call(toks, i, values):
+            pieces.append(query[last : tok.start])
+            pieces.append("(true)")  # bound($x) of a pre-bound variable
+            last = toks[i + 3].start + 1
+        elif tok.kind == "word" and upper == "SELECT":
+            projecting = True
+        elif tok.text == "{" or (tok.kind == "word" and upper == "WHERE"):
+            projecting = False
+        elif tok.kind == "var" and not projecting and tok.text[1:] in values:
+            pieces.append(query[last : tok.start])
+            pieces.append(sparql_term(values[tok.text[1:]]))
+            last = tok.start + len(tok.text)
+    pieces.append(query[last:])
+    return "".join(pieces)
+
+
+def _bound_call(toks: list[Token], i: int, values: dict[str, Term]) -> bool:
+    return (
+        i + 3 < len(toks)
+        and toks[i + 1].text == "("
+        and toks[i + 2].kind == "var"
+        and toks[i + 2].text[1:] in values
+        and toks[i + 3].text == ")"
+    )
+
+
 def inject(query: str, at: int, pattern: str) -> str:
     """``query`` with ``pattern`` inserted at offset ``at`` (just inside the outermost group)."""
     return query[:at] + " " + pattern + " " + query[at:]
@@ -171,7 +216,4 @@ def ask_as_select(query: str, analysis: Analysis, values: str) -> str:
     if ask is None:
         raise UnsupportedShape("an sh:ask validator must be an ASK query")
     body = query[head_end:].rstrip()
-    return (
-        prologue[: ask.start()]
-        + f"SELECT DISTINCT ?this ?value WHERE {{ {values} FILTER NOT EXISTS {body} }}"
-    )
+    return prologue[: ask.start()] + f"SELECT DISTINCT ?this ?value WHERE {{ {values} FILTER NOT EXISTS {body} }}"
