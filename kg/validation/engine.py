@@ -72,7 +72,7 @@ class SparqlEngine:
         self._closures: dict[ox.NamedNode, list[ox.NamedNode]] = {}
         self._violations: dict[tuple, list[Row]] = {}
         self._failing: dict[tuple, frozenset[Term]] = {}
-        self._active: set[tuple] = set()
+        self._active: set = set()  # shapes being evaluated: a repeat is a recursive reference
 
     # -- entry point ----------------------------------------------------------------------------
 
@@ -196,9 +196,9 @@ class SparqlEngine:
             return self._failing[key]
         if shape.deactivated:
             return frozenset()
-        if key in self._active or depth > _MAX_DEPTH:
+        if shape.node in self._active or depth > _MAX_DEPTH:
             raise UnsupportedShape(f"shape {shape.label()}: recursive shape references are not supported")
-        self._active.add(key)
+        self._active.add(shape.node)
         try:
             bad: set[Term] = set()
             for constraint in shape.constraints:
@@ -213,7 +213,7 @@ class SparqlEngine:
                 else:
                     bad.update(t for t, v in self._pairs(focus, shape.path) if v in failed)
         finally:
-            self._active.discard(key)
+            self._active.discard(shape.node)
         self._failing[key] = frozenset(bad)
         return self._failing[key]
 
