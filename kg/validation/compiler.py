@@ -31,9 +31,20 @@ RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 @dataclass(frozen=True)
 class Focus:
-    """A set of focus nodes as a SPARQL group pattern ``body`` that binds ``?this``."""
+    """A set of focus nodes as a SPARQL group pattern ``body`` that binds ``?this``.
+
+    ``flat``, when given, is the same pattern without enclosing braces, for joining inline:
+    Oxigraph plans a flat basic graph pattern better than a nested group (measured: 0.54 s vs
+    0.79 s for a minCount anti-join over 166k focus nodes). Its own variables start with ``_``.
+    """
 
     body: str
+    flat: str | None = None
+
+    @property
+    def inline(self) -> str:
+        """The pattern to join into a compiled query (flat if possible)."""
+        return self.flat if self.flat is not None else self.body
 
     def subquery(self, var: str = "this") -> str:
         """``{ SELECT DISTINCT ?this WHERE body }``, projecting ``?this`` as ``?var``."""
@@ -56,15 +67,17 @@ def target_focus(shape: Shape, closures: dict[ox.NamedNode, list[ox.NamedNode]])
     """
     branches = []
     if shape.target_nodes:
-        branches.append("{ " + values_block("this", list(shape.target_nodes)) + " }")
+        branches.append(values_block("this", list(shape.target_nodes)))
     classes = sorted({c for target in shape.target_classes for c in closures[target]}, key=str)
     if classes:
-        branches.append("{ " + values_block("c", list(classes)) + f" ?this {RDF_TYPE} ?c }}")
-    branches += [f"{{ ?this {sparql_term(p)} ?o }}" for p in shape.target_subjects_of]
-    branches += [f"{{ ?s {sparql_term(p)} ?this }}" for p in shape.target_objects_of]
+        branches.append(values_block("_c", list(classes)) + f" ?this {RDF_TYPE} ?_c .")
+    branches += [f"?this {sparql_term(p)} ?_o ." for p in shape.target_subjects_of]
+    branches += [f"?_s {sparql_term(p)} ?this ." for p in shape.target_objects_of]
     if not branches:
         return Focus("{ FILTER(false) }")
-    return Focus("{ " + " UNION ".join(branches) + " }")
+    if len(branches) == 1:
+        return Focus("{ " + branches[0] + " }", flat=branches[0])
+    return Focus("{ " + " UNION ".join("{ " + b + " }" for b in branches) + " }")
 
 
 def values_focus(parent: Focus, path: Path | None) -> Focus:
@@ -80,11 +93,15 @@ def values_focus(parent: Focus, path: Path | None) -> Focus:
     return Focus(f"{{ SELECT DISTINCT ?this WHERE {{ {parent.subquery('parent')} ?parent {path.sparql()} ?this }} }}")
 
 
-def value_pairs(focus: Focus, path: Path | None) -> str:
-    """Group-pattern text binding ``?this`` and each of its value nodes ``?value``."""
+def value_pairs(focus: Focus, path: Path | None, test: str | None = None) -> str:
+    """Group-pattern text binding ``?this`` and each of its value nodes ``?value`` (optionally
+    those passing ``FILTER(test)``). For a property shape the most selective part comes first:
+    ``?this PATH ?value . FILTER(test) FOCUS``; for a node shape ``FOCUS BIND(?this AS ?value) FILTER(test)``.
+    """
+    check = f" FILTER({test})" if test else ""
     if path is None:
-        return f"{focus.subquery()} BIND(?this AS ?value) ."
-    return f"{focus.subquery()} ?this {path.sparql()} ?value ."
+        return f"{focus.inline} BIND(?this AS ?value) .{check}"
+    return f"?this {path.sparql()} ?value .{check} {focus.inline}"
 
 
 def _select(where: str, projection: str = "?this ?value") -> str:
@@ -161,7 +178,7 @@ def datatype_query(focus: Focus, path: Path | None, datatype: ox.NamedNode) -> s
     check = _well_formed(datatype.value)
     if check is not None:
         test += f" || !{check}"
-    return _select(f"{value_pairs(focus, path)} FILTER({test})")
+    return _select(value_pairs(focus, path, test))
 
 
 _NODE_KINDS = {
@@ -179,13 +196,14 @@ def node_kind_query(focus: Focus, path: Path | None, kind: ox.NamedNode) -> str:
     local = kind.value.removeprefix(SH)
     if local not in _NODE_KINDS:
         raise UnsupportedShape(f"sh:nodeKind {kind} is not a SHACL node kind")
-    return _select(f"{value_pairs(focus, path)} FILTER(!{_NODE_KINDS[local]})")
+    return _select(value_pairs(focus, path, f"!{_NODE_KINDS[local]}"))
 
 
 def min_count_query(focus: Focus, path: Path, count: int) -> str | None:
-    """``sh:minCount``: focus nodes with fewer values. For 1, an anti-join::
+    """``sh:minCount``: focus nodes with fewer values. For 1, an outer-join anti-join (faster than
+    ``MINUS`` on Oxigraph, and never ``FILTER NOT EXISTS``)::
 
-        SELECT ?this WHERE { FOCUS MINUS { ?this PATH ?v } }
+        SELECT DISTINCT ?this WHERE { FOCUS OPTIONAL { ?this PATH ?v } FILTER(!BOUND(?v)) }
 
     otherwise ``SELECT ?this WHERE { FOCUS OPTIONAL { ?this PATH ?v } } GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < n)``.
     ``None`` for ``sh:minCount 0``, which nothing violates.
@@ -193,9 +211,9 @@ def min_count_query(focus: Focus, path: Path, count: int) -> str | None:
     if count <= 0:
         return None
     if count == 1:
-        return f"SELECT ?this WHERE {{ {focus.subquery()} MINUS {{ ?this {path.sparql()} ?v }} }}"
+        return f"SELECT DISTINCT ?this WHERE {{ {focus.inline} OPTIONAL {{ ?this {path.sparql()} ?v }} FILTER(!BOUND(?v)) }}"
     return (
-        f"SELECT ?this WHERE {{ {focus.subquery()} OPTIONAL {{ ?this {path.sparql()} ?v }} }} "
+        f"SELECT ?this WHERE {{ {focus.inline} OPTIONAL {{ ?this {path.sparql()} ?v }} }} "
         f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {count})"
     )
 
@@ -203,7 +221,7 @@ def min_count_query(focus: Focus, path: Path, count: int) -> str | None:
 def max_count_query(focus: Focus, path: Path, count: int) -> str:
     """``sh:maxCount``: ``SELECT ?this WHERE { FOCUS ?this PATH ?v } GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > n)``."""
     return (
-        f"SELECT ?this WHERE {{ {focus.subquery()} ?this {path.sparql()} ?v }} "
+        f"SELECT ?this WHERE {{ {focus.inline} ?this {path.sparql()} ?v }} "
         f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {count})"
     )
 
@@ -216,7 +234,7 @@ def range_query(focus: Focus, path: Path | None, which: str, bound: Term) -> str
 
     SELECT DISTINCT ?this ?value WHERE { VALUE-PAIRS FILTER(!COALESCE(?value OP BOUND, false)) }
     """
-    return _select(f"{value_pairs(focus, path)} FILTER(!COALESCE(?value {_RANGES[which]} {sparql_term(bound)}, false))")
+    return _select(value_pairs(focus, path, f"!COALESCE(?value {_RANGES[which]} {sparql_term(bound)}, false)"))
 
 
 def length_query(focus: Focus, path: Path | None, which: str, length: int) -> str:
@@ -225,7 +243,7 @@ def length_query(focus: Focus, path: Path | None, which: str, length: int) -> st
     SELECT DISTINCT ?this ?value WHERE { VALUE-PAIRS FILTER(isBlank(?value) || !(STRLEN(STR(?value)) OP n)) }
     """
     op = ">=" if which == "MinLength" else "<="
-    return _select(f"{value_pairs(focus, path)} FILTER(isBlank(?value) || !(STRLEN(STR(?value)) {op} {length}))")
+    return _select(value_pairs(focus, path, f"isBlank(?value) || !(STRLEN(STR(?value)) {op} {length})"))
 
 
 def pattern_query(focus: Focus, path: Path | None, pattern: Term, flags: str) -> str:
@@ -234,13 +252,13 @@ def pattern_query(focus: Focus, path: Path | None, pattern: Term, flags: str) ->
     SELECT DISTINCT ?this ?value WHERE { VALUE-PAIRS FILTER(isBlank(?value) || !REGEX(STR(?value), P, F)) }
     """
     regex = f"REGEX(STR(?value), {sparql_term(ox.Literal(str(pattern.value)))}, {sparql_term(ox.Literal(flags))})"  # type: ignore[union-attr]
-    return _select(f"{value_pairs(focus, path)} FILTER(isBlank(?value) || !{regex})")
+    return _select(value_pairs(focus, path, f"isBlank(?value) || !{regex}"))
 
 
 def language_in_query(focus: Focus, path: Path | None, languages: list[str]) -> str:
     """``sh:languageIn``: ``... FILTER(!isLiteral(?value) || !(langMatches(lang(?value), "l1") || ...))``."""
     tests = " || ".join(f"langMatches(lang(?value), {sparql_term(ox.Literal(lang))})" for lang in languages)
-    return _select(f"{value_pairs(focus, path)} FILTER(!isLiteral(?value) || !({tests or 'false'}))")
+    return _select(value_pairs(focus, path, f"!isLiteral(?value) || !({tests or 'false'})"))
 
 
 def unique_lang_query(focus: Focus, path: Path) -> str:
@@ -250,7 +268,7 @@ def unique_lang_query(focus: Focus, path: Path) -> str:
     GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?v) > 1)
     """
     return (
-        f"SELECT ?this ?lang WHERE {{ {focus.subquery()} ?this {path.sparql()} ?v "
+        f"SELECT ?this ?lang WHERE {{ {focus.inline} ?this {path.sparql()} ?v "
         f'BIND(lang(?v) AS ?lang) FILTER(?lang != "") }} GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?v) > 1)'
     )
 
@@ -266,9 +284,9 @@ def equals_query(focus: Focus, path: Path | None, other: ox.NamedNode) -> str:
     """
     q = sparql_term(other)
     theirs = (
-        f"{focus.subquery()} ?this {q} ?value FILTER(!sameTerm(?this, ?value))"
+        f"{focus.inline} ?this {q} ?value FILTER(!sameTerm(?this, ?value))"
         if path is None
-        else f"{focus.subquery()} ?this {q} ?value MINUS {{ ?this {path.sparql()} ?value }}"
+        else f"{focus.inline} ?this {q} ?value MINUS {{ ?this {path.sparql()} ?value }}"
     )
     return _select(f"{{ {value_pairs(focus, path)} MINUS {{ ?this {q} ?value }} }} UNION {{ {theirs} }}")
 
@@ -304,8 +322,8 @@ def has_value_query(focus: Focus, path: Path | None, value: Term) -> str:
         raise UnsupportedShape("sh:hasValue with a blank node cannot be checked against stored data")
     v = sparql_term(value)
     if path is None:
-        return f"SELECT ?this WHERE {{ {focus.subquery()} FILTER(!sameTerm(?this, {v})) }}"
-    return f"SELECT ?this WHERE {{ {focus.subquery()} MINUS {{ ?this {path.sparql()} {v} }} }}"
+        return f"SELECT DISTINCT ?this WHERE {{ {focus.inline} FILTER(!sameTerm(?this, {v})) }}"
+    return f"SELECT DISTINCT ?this WHERE {{ {focus.inline} MINUS {{ ?this {path.sparql()} {v} }} }}"
 
 
 def closed_query(focus: Focus, path: Path | None, allowed: list[ox.NamedNode]) -> str:
@@ -315,9 +333,9 @@ def closed_query(focus: Focus, path: Path | None, allowed: list[ox.NamedNode]) -
     """
     allowed_text = ", ".join(sparql_term(p) for p in allowed)
     if path is None:
-        where = f"{focus.subquery()} ?this ?path ?value"
+        where = f"{focus.inline} ?this ?path ?value"
     else:
-        where = f"{focus.subquery()} ?this {path.sparql()} ?node . ?node ?path ?value"
+        where = f"{focus.inline} ?this {path.sparql()} ?node . ?node ?path ?value"
     return _select(f"{where} FILTER(?path NOT IN ({allowed_text}))", "?this ?path ?value")
 
 
