@@ -1,0 +1,99 @@
+"""Read the stskg ontology (the Turtle modules in ``ontology/``) and generate its HTML documentation.
+
+The ontology is split into modules, each a standalone Turtle document; ``ontology/stskg.ttl`` is the
+top ontology that imports the others by their (our own) module IRIs. Nothing here fetches anything:
+third-party vocabularies are not imported, only the few terms we use are declared (alignments.ttl).
+
+No web framework is imported here (DESIGN §2: ``kg`` is the core).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF
+
+from kg.namespaces import BASE
+from kg.paths import ONTOLOGY_DIR
+
+#: IRI of the top ontology (``ontology/stskg.ttl``); every ``sts:`` term is ``rdfs:isDefinedBy`` it.
+ONTOLOGY_IRI = URIRef(BASE + "ontology")
+#: IRI of the principles module (``ontology/principles.ttl``), which defines the ``stsp:`` individuals.
+PRINCIPLES_IRI = URIRef(BASE + "principles")
+
+
+def ontology_files(directory: Path | None = None) -> list[Path]:
+    """The ontology's Turtle files, sorted by name.
+
+    Args:
+        directory: the folder to read; defaults to the project's ``ontology/`` folder.
+
+    Returns:
+        Every ``*.ttl`` file of the folder (each one a standalone Turtle document).
+
+    Raises:
+        FileNotFoundError: if the folder does not exist or holds no Turtle file.
+    """
+    folder = ONTOLOGY_DIR if directory is None else directory
+    files = sorted(folder.glob("*.ttl"))
+    if not files:
+        raise FileNotFoundError(f"no ontology Turtle files in {folder}")
+    return files
+
+
+def ontology_graph(directory: Path | None = None) -> Graph:
+    """All ontology modules merged into one rdflib graph (as the store loads them).
+
+    Args:
+        directory: the folder to read; defaults to the project's ``ontology/`` folder.
+
+    Returns:
+        A new graph holding the union of the modules' triples, with the modules' prefixes bound.
+
+    Raises:
+        FileNotFoundError: if there is no ontology file.
+        rdflib's parser errors (for example ``BadSyntax``) if a module is not valid Turtle.
+    """
+    graph = Graph()
+    for path in ontology_files(directory):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def documentation_graph(directory: Path | None = None) -> Graph:
+    """The merged ontology prepared for a documentation generator.
+
+    pyLODE documents one ontology per graph, so the module headers (``owl:Ontology`` nodes other than
+    the top ontology) and the top ontology's ``owl:imports`` of those modules are left out; all the
+    terms the modules define stay.
+    """
+    graph = ontology_graph(directory)
+    for module in set(graph.subjects(RDF.type, OWL.Ontology)):
+        if module != ONTOLOGY_IRI:
+            graph.remove((module, None, None))
+    graph.remove((ONTOLOGY_IRI, OWL.imports, None))
+    return graph
+
+
+def write_docs(out_dir: Path) -> Path:
+    """Write browsable HTML documentation of the ontology into ``out_dir``.
+
+    The page is generated with pyLODE (its OWL profile) from the merged ontology, principles included.
+
+    Args:
+        out_dir: the folder to write into; created (with parents) if missing.
+
+    Returns:
+        The path of the written index page, ``out_dir / "index.html"``.
+
+    Raises:
+        OSError: if the folder or the file cannot be written.
+    """
+    from pylode import OntPub  # imported here: only documentation needs it
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    index = out_dir / "index.html"
+    html = OntPub(documentation_graph()).make_html()
+    index.write_text(html, encoding="utf-8")
+    return index
