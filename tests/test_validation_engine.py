@@ -10,8 +10,7 @@ import rdflib
 
 from kg.errors import UnsupportedShape
 from kg.store import Dataset, SelectResult, open_memory_store
-from kg.validation import INFO, VIOLATION, WARNING, load_shapes, validate
-from kg.validation import compiler
+from kg.validation import INFO, VIOLATION, WARNING, compiler, load_shapes, validate
 from kg.validation.paths import PredicatePath
 
 EX = "https://example.org/org/"
@@ -102,10 +101,10 @@ def org_model(units: int, seed: int = 7) -> str:
             start, end = rng.randrange(2000, 2020), rng.randrange(2000, 2025)
             t(person, f"<{EX}start>", f'"{start}"^^<{xsd}integer>')
             t(person, f"<{EX}end>", f'"{end}"^^<{xsd}integer>')
-            t(person, f"<{EX}skill>", rng.choice(['"modelling"', f"<{EX}skillX>", '"42"^^<' + xsd + 'integer>']))
+            t(person, f"<{EX}skill>", rng.choice(['"modelling"', f"<{EX}skillX>", '"42"^^<' + xsd + "integer>"]))
             if rng.random() < 0.05:
                 t(person, f"<{EX}nickname>", '"x"')
-        lead = rng.choice(members + [f"<{EX}p{max(u - 1, 0)}_0>", f"<{EX}stranger{u}>"])
+        lead = rng.choice([*members, f"<{EX}p{max(u - 1, 0)}_0>", f"<{EX}stranger{u}>"])
         t(unit, f"<{EX}lead>", lead)
     t(f"<{EX}skillX>", a, f"<{EX}Skill>")
     return "\n".join(lines) + "\n"
@@ -123,7 +122,7 @@ def org_store():
 def _keys(report, erase_blank_shapes: bool = False) -> Counter:
     def shape(key: tuple) -> tuple:
         blank = erase_blank_shapes and isinstance(key[4], ox.BlankNode)
-        return key[:4] + ("_:b" if blank else key[4],) + key[5:]
+        return (*key[:4], "_:b" if blank else key[4], *key[5:])
 
     return Counter(shape(r.key()) for r in report.results)
 
@@ -203,7 +202,10 @@ def test_class_closure_is_bound_with_values() -> None:
     [
         ("sh:rule", "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:rule [ a sh:TripleRule ] ."),
         ("sh:target", "ex:S a sh:NodeShape ; sh:target [ a ex:Custom ] ."),
-        ("MINUS", 'ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o MINUS { $this ?p 1 } }" ] .'),
+        (
+            "MINUS",
+            'ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o MINUS { $this ?p 1 } }" ] .',
+        ),
     ],
 )
 def test_unsupported_features_are_errors(feature: str, snippet: str) -> None:

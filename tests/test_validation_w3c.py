@@ -77,8 +77,13 @@ def _cases() -> list[Case]:
                 action = graph.value(entry, MF.action)
                 name = str(path.parent.relative_to(SUITE) / str(entry).rsplit("/", 1)[-1])
                 cases.append(
-                    Case(name, _file(graph.value(action, SHT.dataGraph)), _file(graph.value(action, SHT.shapesGraph)),
-                         graph, graph.value(entry, MF.result))
+                    Case(
+                        name,
+                        _file(graph.value(action, SHT.dataGraph)),
+                        _file(graph.value(action, SHT.shapesGraph)),
+                        graph,
+                        graph.value(entry, MF.result),
+                    )
                 )
     return cases
 

@@ -172,7 +172,8 @@ def _well_formed(datatype: str) -> str | None:
 def datatype_query(focus: Focus, path: Path | None, datatype: ox.NamedNode) -> str:
     """``sh:datatype``: value nodes that are not literals of the datatype, or are ill-formed::
 
-    SELECT DISTINCT ?this ?value WHERE { VALUE-PAIRS FILTER(!isLiteral(?value) || datatype(?value) != D || !WELL-FORMED) }
+    SELECT DISTINCT ?this ?value WHERE {
+      VALUE-PAIRS FILTER(!isLiteral(?value) || datatype(?value) != D || !WELL-FORMED) }
     """
     test = f"!isLiteral(?value) || datatype(?value) != {sparql_term(datatype)}"
     check = _well_formed(datatype.value)
@@ -205,13 +206,17 @@ def min_count_query(focus: Focus, path: Path, count: int) -> str | None:
 
         SELECT DISTINCT ?this WHERE { FOCUS OPTIONAL { ?this PATH ?v } FILTER(!BOUND(?v)) }
 
-    otherwise ``SELECT ?this WHERE { FOCUS OPTIONAL { ?this PATH ?v } } GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < n)``.
+    otherwise::
+
+        SELECT ?this WHERE { FOCUS OPTIONAL { ?this PATH ?v } } GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < n)
+
     ``None`` for ``sh:minCount 0``, which nothing violates.
     """
     if count <= 0:
         return None
     if count == 1:
-        return f"SELECT DISTINCT ?this WHERE {{ {focus.inline} OPTIONAL {{ ?this {path.sparql()} ?v }} FILTER(!BOUND(?v)) }}"
+        anti_join = f"OPTIONAL {{ ?this {path.sparql()} ?v }} FILTER(!BOUND(?v))"
+        return f"SELECT DISTINCT ?this WHERE {{ {focus.inline} {anti_join} }}"
     return (
         f"SELECT ?this WHERE {{ {focus.inline} OPTIONAL {{ ?this {path.sparql()} ?v }} }} "
         f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {count})"
@@ -219,7 +224,10 @@ def min_count_query(focus: Focus, path: Path, count: int) -> str | None:
 
 
 def max_count_query(focus: Focus, path: Path, count: int) -> str:
-    """``sh:maxCount``: ``SELECT ?this WHERE { FOCUS ?this PATH ?v } GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > n)``."""
+    """``sh:maxCount``::
+
+    SELECT ?this WHERE { FOCUS ?this PATH ?v } GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > n)
+    """
     return (
         f"SELECT ?this WHERE {{ {focus.inline} ?this {path.sparql()} ?v }} "
         f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {count})"

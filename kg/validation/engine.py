@@ -24,7 +24,6 @@ from kg.validation import compiler as c
 from kg.validation.paths import Path, PredicatePath
 from kg.validation.report import ValidationResult
 from kg.validation.shapes import Constraint, Shape, ShapesGraph
-from kg.validation.terms import to_ox
 from kg.validation.sparql_text import (
     analyse,
     ask_as_select,
@@ -33,6 +32,7 @@ from kg.validation.sparql_text import (
     substitute_vars,
     with_prefixes,
 )
+from kg.validation.terms import to_ox
 
 SH = "http://www.w3.org/ns/shacl#"
 _LOGICAL = {
