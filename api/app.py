@@ -1,21 +1,46 @@
-"""The FastAPI application factory: thin routes over ``kg``."""
+"""The FastAPI application factory: thin routes over ``kg``.
+
+Security defaults: ``STSKG_ENVIRONMENT`` is ``development`` unless set, which lets ``scripts/serve``
+start without tokens (on 127.0.0.1; writes are then refused, as no token matches). Any other
+environment refuses to start without long write tokens (``STSKG_WRITE_TOKENS``, a JSON list).
+"""
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
+from api import errors
+from api.routes import models, sparql
+from api.security import check_settings
 from kg import __version__
 from kg.settings import Settings
 from kg.workspace import Workspace
 
 
 def create_app(settings: Settings, *, workspace: Workspace | None = None) -> FastAPI:
-    """Build the app on the configured store (or on ``workspace``, e.g. a test's memory store)."""
+    """Build the app on the configured store (or on ``workspace``, e.g. a test's memory store).
+
+    Raises:
+        api.security.InsecureConfiguration: outside development, no strong write token is set.
+    """
+    check_settings(settings)
     workspace = workspace or Workspace.open(settings.open_store())
     app = FastAPI(
         title="stskg",
         version=__version__,
         description="Organisation models as sociotechnical work systems: SPARQL, models, validation.",
     )
+    app.state.settings = settings
     app.state.workspace = workspace
+    errors.install(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Accept"],
+        )
+    app.include_router(sparql.router)
+    app.include_router(models.router)
 
     @app.get("/health", tags=["service"])
     def health() -> dict:

@@ -6,6 +6,7 @@ Build one :class:`Settings` in ``create_app`` or the CLI and pass what is needed
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,6 +34,20 @@ class Settings(BaseSettings):
     endpoint_timeout: float = Field(60.0, gt=0)
     endpoint_union_default_graph: bool = False
     max_load_bytes: int = Field(512 * 1024 * 1024, gt=0, description="largest RDF file a load accepts")
+    # -- HTTP API (read by ``api.create_app`` only) -------------------------------------------
+    environment: Literal["development", "production"] = Field(
+        "development", description="outside development the API refuses to start without strong write tokens"
+    )
+    write_tokens: list[str] = Field(
+        default_factory=list, description="bearer tokens allowed to write, as a JSON list in STSKG_WRITE_TOKENS"
+    )
+    read_tokens: list[str] = Field(
+        default_factory=list, description="if set, reads need one of these (or a write token); empty: reads are open"
+    )
+    max_upload_bytes: int = Field(64 * 1024 * 1024, gt=0, description="largest RDF body the API accepts")
+    max_result_rows: int = Field(10_000, gt=0, description="SELECT results are cut after this many rows")
+    service_enabled: bool = Field(False, description="allow federated SERVICE clauses in API queries")
+    cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS; empty: no CORS")
 
     def remote(self) -> RemoteConfig | None:
         """The remote server configuration, or ``None`` for the embedded store."""

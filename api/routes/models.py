@@ -1,0 +1,194 @@
+"""``/models``: list, upload (any RDF format), describe or export, and delete organisation models."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+
+from api.body import media_type, read_body
+from api.errors import HttpProblem
+from api.rendering import JSON, MODEL_RDF_OFFERS, negotiate, rdf_format, rdf_response
+from api.security import require_read, require_write
+from kg.catalog import ModelInfo
+from kg.errors import UnsupportedFormat
+from kg.ingest import read_source
+from kg.rdf import format_by_name
+from kg.settings import Settings
+from kg.workspace import Workspace
+
+router = APIRouter(tags=["models"])
+
+ModelId = Annotated[str, Path(description="model id: 1-64 letters, digits, '.', '_' or '-'")]
+Status = Literal["draft", "under-review", "approved", "retired"]
+_RDF_TYPES = ["text/turtle", "application/trig", "application/n-triples", "application/n-quads"]
+_RDF_TYPES += ["application/ld+json", "application/rdf+xml"]
+_UPLOAD = {
+    "requestBody": {
+        "required": True,
+        "description": "The model in any RDF format; Content-Type selects the parser.",
+        "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in _RDF_TYPES},
+    }
+}
+_EXPORT = {
+    "responses": {
+        "200": {
+            "description": "The model's metadata (JSON), or the model itself when Accept asks for RDF.",
+            "content": {offer.media_type: {} for offer in MODEL_RDF_OFFERS},
+        }
+    }
+}
+
+
+class Model(BaseModel):
+    """What the catalog says about one model."""
+
+    id: str
+    title: str
+    graph: str
+    triples: int
+    created: str
+    modified: str
+    description: str | None = None
+    source: str | None = None
+    version: str | None = None
+    status: str = "draft"
+
+
+def _workspace(request: Request) -> Workspace:
+    return request.app.state.workspace
+
+
+def _model(info: ModelInfo) -> Model:
+    return Model(**info.as_dict())
+
+
+@router.get("/models", dependencies=[Depends(require_read)], summary="List models")
+def list_models(request: Request) -> list[Model]:
+    """Every model in the catalog, by id."""
+    return [_model(info) for info in _workspace(request).catalog.models()]
+
+
+async def _upload(
+    request: Request,
+    model_id: str,
+    *,
+    replace: bool,
+    title: str | None,
+    description: str | None,
+    version: str | None,
+    status: str,
+) -> tuple[ModelInfo, bool]:
+    settings: Settings = request.app.state.settings
+    kind = media_type(request)
+    try:
+        fmt = format_by_name(kind) if kind else None
+    except UnsupportedFormat:
+        fmt = None
+    if fmt is None:
+        raise HttpProblem(
+            415,
+            "unsupported-media-type",
+            f"send the model as one of {', '.join(_RDF_TYPES)}, not {kind or 'nothing'!r}",
+        )
+    body = await read_body(request, settings.max_upload_bytes)
+    source = read_source(body, format=fmt, name=f"<upload of {model_id}>", max_bytes=settings.max_upload_bytes)
+    catalog = _workspace(request).catalog
+
+    def put() -> tuple[ModelInfo, bool]:
+        existed = catalog.find(model_id) is not None
+        info = catalog.put(
+            model_id,
+            source,
+            title=title,
+            description=description,
+            version=version,
+            status=status,
+            replace=replace,
+        )
+        return info, not existed
+
+    return await run_in_threadpool(put)
+
+
+def _created(request: Request, info: ModelInfo, created: bool, response: Response) -> Model:
+    response.status_code = 201 if created else 200
+    if created:
+        response.headers["Location"] = str(request.url_for("get_model", model_id=info.id))
+    return _model(info)
+
+
+@router.post(
+    "/models",
+    dependencies=[Depends(require_write)],
+    status_code=201,
+    summary="Upload a new model",
+    openapi_extra=_UPLOAD,
+    responses={409: {"description": "the model exists already"}, 413: {"description": "over the upload cap"}},
+)
+async def create_model(
+    request: Request,
+    response: Response,
+    model_id: Annotated[str, Query(alias="id", description="id of the new model")],
+    title: str | None = None,
+    description: str | None = None,
+    version: str | None = None,
+    status: Status = "draft",
+) -> Model:
+    """Load the body as a new model (409 if the id is taken; use PUT to replace)."""
+    info, created = await _upload(
+        request, model_id, replace=False, title=title, description=description, version=version, status=status
+    )
+    return _created(request, info, created, response)
+
+
+@router.put(
+    "/models/{model_id}",
+    dependencies=[Depends(require_write)],
+    summary="Upload or replace a model",
+    openapi_extra=_UPLOAD,
+    responses={201: {"description": "created"}, 413: {"description": "over the upload cap"}},
+)
+async def put_model(
+    request: Request,
+    response: Response,
+    model_id: ModelId,
+    title: str | None = None,
+    description: str | None = None,
+    version: str | None = None,
+    status: Status = "draft",
+) -> Model:
+    """Load the body as model ``model_id``, replacing it if it exists (all or nothing)."""
+    info, created = await _upload(
+        request, model_id, replace=True, title=title, description=description, version=version, status=status
+    )
+    return _created(request, info, created, response)
+
+
+@router.get(
+    "/models/{model_id}",
+    dependencies=[Depends(require_read)],
+    summary="Describe or export a model",
+    openapi_extra=_EXPORT,
+    response_model=Model,
+)
+def get_model(
+    request: Request,
+    model_id: ModelId,
+    format: Annotated[
+        str | None, Query(description="json, or an RDF format (turtle, ntriples, jsonld, rdfxml, trig, nquads)")
+    ] = None,
+) -> Response:
+    """The model's catalog entry as JSON, or its triples when Accept (or ``format``) names RDF."""
+    offer = negotiate((JSON, *MODEL_RDF_OFFERS), request.headers.get("accept"), format)
+    catalog = _workspace(request).catalog
+    if offer == JSON:
+        return Response(_model(catalog.get(model_id)).model_dump_json(), media_type=JSON.media_type)
+    return rdf_response(catalog.export(model_id, rdf_format(offer)), offer)
+
+
+@router.delete("/models/{model_id}", dependencies=[Depends(require_write)], status_code=204, summary="Delete a model")
+def delete_model(request: Request, model_id: ModelId) -> Response:
+    """Remove the model's graph and its catalog entry."""
+    _workspace(request).catalog.delete(model_id)
+    return Response(status_code=204)

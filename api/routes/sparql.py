@@ -1,0 +1,218 @@
+"""``/sparql``: the SPARQL 1.1 Protocol (query by GET, form POST or direct POST; update by POST).
+
+The default graph is the union of all graphs; ``default-graph-uri`` and ``named-graph-uri``
+narrow the dataset of one request. Updates need a write token. A federated ``SERVICE`` is refused
+unless ``STSKG_SERVICE_ENABLED`` is set.
+"""
+
+import re
+from typing import Annotated
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pyoxigraph import NamedNode
+
+from api.body import media_type, read_body
+from api.errors import HttpProblem
+from api.rendering import (
+    ASK_OFFERS,
+    GRAPH_OFFERS,
+    SELECT_OFFERS,
+    ask_response,
+    graph_response,
+    negotiate,
+    select_response,
+)
+from api.security import Credentials, require_read, require_write
+from kg.errors import InvalidInput
+from kg.settings import Settings
+from kg.sparql import query_form
+from kg.store import Dataset, SelectResult
+from kg.workspace import Workspace
+
+router = APIRouter(tags=["sparql"])
+
+# Tokens that may contain the word SERVICE without being the keyword: strings, IRIs, comments,
+# variables and prefixed names. What is left are keywords, punctuation and numbers.
+_OPAQUE = re.compile(
+    r'''"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\''''
+    r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\x00-\x20]*>|\#[^\n]*"""
+    r"|[?$][\w]+|[\w.-]*:[\w.:%-]*"
+)
+_WORD = re.compile(r"[A-Za-z_]+")
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def uses_service(text: str) -> bool:
+    """Whether a SPARQL query or update has a ``SERVICE`` clause (after ``\\u`` unescaping).
+
+    >>> uses_service('SELECT * { SERVICE <http://x/sparql> { ?s ?p ?o } }')
+    True
+    >>> uses_service('SELECT * { ?s <http://x/SERVICE> "SERVICE" } # SERVICE')
+    False
+    """
+    # SPARQL applies \\u escapes to the whole text before parsing (§19.2): so do we.
+    text = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    position = 0
+    while position < len(text):
+        if (opaque := _OPAQUE.match(text, position)) and opaque.end() > position:
+            position = opaque.end()
+        elif word := _WORD.match(text, position):
+            if word.group(0).upper() == "SERVICE":
+                return True
+            position = word.end()
+        else:
+            position += 1
+    return False
+
+
+def _check_service(text: str, settings: Settings) -> None:
+    if not settings.service_enabled and uses_service(text):
+        raise HttpProblem(
+            400,
+            "service-disabled",
+            "federated SERVICE clauses are disabled on this server (an administrator can set STSKG_SERVICE_ENABLED)",
+        )
+
+
+def _dataset(default_graphs: list[str], named_graphs: list[str]) -> Dataset | None:
+    if not default_graphs and not named_graphs:
+        return None
+    try:
+        return Dataset(
+            default_graphs=[NamedNode(iri) for iri in default_graphs] or None,
+            named_graphs=[NamedNode(iri) for iri in named_graphs] or None,
+        )
+    except ValueError as exc:
+        raise InvalidInput(f"default-graph-uri / named-graph-uri: not an absolute IRI: {exc}") from exc
+
+
+async def _query(
+    request: Request, query: str, dataset: Dataset | None, accept: str | None, format: str | None
+) -> Response:
+    settings: Settings = request.app.state.settings
+    store = request.app.state.workspace.store
+    _check_service(query, settings)
+    form = query_form(query)
+    if form == "SELECT":
+        offer = negotiate(SELECT_OFFERS, accept, format)
+        result: SelectResult = await run_in_threadpool(store.select, query, dataset=dataset)
+        headers = None
+        if len(result.rows) > settings.max_result_rows:
+            result = SelectResult(result.variables, result.rows[: settings.max_result_rows])
+            headers = {"Stskg-Truncated": str(settings.max_result_rows)}
+        return select_response(result, offer, headers)
+    if form == "ASK":
+        offer = negotiate(ASK_OFFERS, accept, format)
+        return ask_response(await run_in_threadpool(store.ask, query, dataset=dataset), offer)
+    offer = negotiate(GRAPH_OFFERS, accept, format)
+    return graph_response(await run_in_threadpool(store.construct, query, dataset=dataset), offer)
+
+
+async def _update(request: Request, update: str, params: dict[str, list[str]]) -> Response:
+    workspace: Workspace = request.app.state.workspace
+    if params.get("using-graph-uri") or params.get("using-named-graph-uri"):
+        raise HttpProblem(
+            400,
+            "unsupported-parameter",
+            "using-graph-uri / using-named-graph-uri are not supported; write USING or WITH in the update",
+        )
+    _check_service(update, request.app.state.settings)
+    await run_in_threadpool(workspace.store.update, update)
+    return Response(status_code=204)
+
+
+_FORMAT_HELP = "Result format (json, xml, csv, tsv; turtle, ntriples, jsonld, rdfxml); overrides Accept."
+DefaultGraphs = Annotated[
+    list[str], Query(alias="default-graph-uri", default_factory=list, description="narrows the default graph")
+]
+NamedGraphs = Annotated[
+    list[str], Query(alias="named-graph-uri", default_factory=list, description="narrows the named graphs")
+]
+
+_POST_BODY = {
+    "requestBody": {
+        "description": "A query or update, as a form or directly (SPARQL 1.1 Protocol §2.1.2-2.1.3, §2.2).",
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "query": {"type": "string"},
+                        "update": {"type": "string"},
+                        "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                        "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    },
+                }
+            },
+            "application/sparql-query": {"schema": {"type": "string"}},
+            "application/sparql-update": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.get("/sparql", dependencies=[Depends(require_read)], summary="SPARQL query (GET)")
+async def sparql_get(
+    request: Request,
+    default_graphs: DefaultGraphs,
+    named_graphs: NamedGraphs,
+    query: Annotated[str | None, Query(description="a SPARQL 1.1 query")] = None,
+    format: Annotated[str | None, Query(description=_FORMAT_HELP)] = None,
+) -> Response:
+    """Run a SELECT, ASK, CONSTRUCT or DESCRIBE query given in the URL."""
+    if "update" in request.query_params:
+        raise HttpProblem(405, "method-not-allowed", "SPARQL updates must be POSTed", headers={"Allow": "POST"})
+    if query is None:
+        raise HttpProblem(400, "missing-query", "give the query in the 'query' parameter")
+    return await _query(request, query, _dataset(default_graphs, named_graphs), request.headers.get("accept"), format)
+
+
+@router.post("/sparql", summary="SPARQL query or update (POST)", openapi_extra=_POST_BODY)
+async def sparql_post(
+    request: Request,
+    credentials: Credentials,
+    default_graphs: DefaultGraphs,
+    named_graphs: NamedGraphs,
+    format: Annotated[str | None, Query(description=_FORMAT_HELP)] = None,
+) -> Response:
+    """Run a query (form field ``query`` or an ``application/sparql-query`` body) or, with a write
+    token, an update (form field ``update`` or an ``application/sparql-update`` body)."""
+    settings: Settings = request.app.state.settings
+    kind = media_type(request)
+    if kind not in ("application/x-www-form-urlencoded", "application/sparql-query", "application/sparql-update"):
+        raise HttpProblem(
+            415,
+            "unsupported-media-type",
+            f"POST a form, application/sparql-query or application/sparql-update, not {kind or 'no Content-Type'!r}",
+        )
+    is_update = kind == "application/sparql-update"
+    if kind == "application/x-www-form-urlencoded":
+        # A form says inside whether it is a query or an update: read it (under the cap) first.
+        body = await read_body(request, settings.max_upload_bytes)
+        try:
+            params = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        except UnicodeDecodeError as exc:
+            raise InvalidInput("the form is not UTF-8") from exc
+        for name, values in request.query_params.multi_items():
+            params.setdefault(name, []).append(values)
+        if ("query" in params) == ("update" in params) or len(params.get("query", params.get("update", []))) != 1:
+            raise HttpProblem(400, "missing-query", "the form must have exactly one 'query' or one 'update' field")
+        is_update = "update" in params
+        text = params["update" if is_update else "query"][0]
+    else:
+        if is_update:
+            require_write(request, credentials)
+        body = await read_body(request, settings.max_upload_bytes)
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInput("the query is not UTF-8") from exc
+        params = {name: request.query_params.getlist(name) for name in request.query_params}
+    if is_update:
+        require_write(request, credentials)
+        return await _update(request, text, params)
+    require_read(request, credentials)
+    dataset = _dataset(params.get("default-graph-uri", []), params.get("named-graph-uri", []))
+    return await _query(request, text, dataset, request.headers.get("accept"), format)
