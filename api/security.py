@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import HttpProblem
+from kg.errors import UserError
 from kg.settings import Settings
 
 #: Shorter tokens, or well-known placeholders, are refused outside development.
@@ -20,8 +21,10 @@ PLACEHOLDERS = {"changeme", "changethis", "secret", "token", "dev", "development
 _bearer = HTTPBearer(auto_error=False, description="a token from STSKG_WRITE_TOKENS (or STSKG_READ_TOKENS)")
 
 
-class InsecureConfiguration(RuntimeError):
+class InsecureConfiguration(UserError):
     """The settings would expose the API without real authorisation."""
+
+    code = "insecure-configuration"
 
 
 def check_settings(settings: Settings) -> None:

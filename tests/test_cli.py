@@ -136,3 +136,9 @@ def test_installed_entry_point_runs(tmp_path, model_file):
         [stskg, "--data-dir", tmp_path / "d", "delete", "nope"], capture_output=True, text=True, check=False
     )
     assert missing.returncode == 2 and missing.stderr == "stskg: error: no model 'nope'\n"
+
+
+def test_serve_refuses_insecure_production_settings(tmp_path):
+    """`stskg serve` outside development without a write token stops with one line and exit 2."""
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "serve"], env={"STSKG_ENVIRONMENT": "production"})
+    assert result.exit_code == 2 and "no write token is set" in result.output
