@@ -9,6 +9,8 @@ No web framework is imported here (DESIGN §2: ``kg`` is the core).
 
 from __future__ import annotations
 
+import logging
+import warnings
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -76,6 +78,24 @@ def documentation_graph(directory: Path | None = None) -> Graph:
     return graph
 
 
+def _import_ontpub() -> type:
+    """Import pyLODE's OWL profile without letting it reconfigure logging.
+
+    pyLODE 3.2 calls ``logging.basicConfig(level=DEBUG)`` when imported (in its supermodel profile),
+    which would turn on debug logging of the whole process; the root logger is restored afterwards.
+    """
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        from pylode import OntPub
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in handlers:
+                root.removeHandler(handler)
+        root.setLevel(level)
+    return OntPub
+
+
 def write_docs(out_dir: Path) -> Path:
     """Write browsable HTML documentation of the ontology into ``out_dir``.
 
@@ -90,10 +110,13 @@ def write_docs(out_dir: Path) -> Path:
     Raises:
         OSError: if the folder or the file cannot be written.
     """
-    from pylode import OntPub  # imported here: only documentation needs it
-
+    OntPub = _import_ontpub()
     out_dir.mkdir(parents=True, exist_ok=True)
     index = out_dir / "index.html"
-    html = OntPub(documentation_graph()).make_html()
+    with warnings.catch_warnings():
+        # pyLODE 3.2 reads its stylesheet with a bare open() and never closes it; the file object is
+        # freed at once, but CPython reports a ResourceWarning for it. Ignore exactly that one.
+        warnings.filterwarnings("ignore", message=r"unclosed file .*pylode\.css", category=ResourceWarning)
+        html = OntPub(documentation_graph()).make_html()
     index.write_text(html, encoding="utf-8")
     return index
