@@ -1,10 +1,10 @@
 """``/models``: list, upload (any RDF format), describe or export, and delete organisation models."""
 
+import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
 
 from api.body import media_type, read_body
 from api.errors import HttpProblem
@@ -40,19 +40,8 @@ _EXPORT = {
 }
 
 
-class Model(BaseModel):
-    """What the catalog says about one model."""
-
-    id: str
-    title: str
-    graph: str
-    triples: int
-    created: str
-    modified: str
-    description: str | None = None
-    source: str | None = None
-    version: str | None = None
-    status: str = "draft"
+# The catalog's own dataclass is the response schema: one definition of a model's metadata.
+Model = ModelInfo
 
 
 def _workspace(request: Request) -> Workspace:
@@ -60,7 +49,7 @@ def _workspace(request: Request) -> Workspace:
 
 
 def _model(info: ModelInfo) -> Model:
-    return Model(**info.as_dict())
+    return info
 
 
 @router.get("/models", dependencies=[Depends(require_read)], summary="List models")
@@ -183,7 +172,7 @@ def get_model(
     offer = negotiate((JSON, *MODEL_RDF_OFFERS), request.headers.get("accept"), format)
     catalog = _workspace(request).catalog
     if offer == JSON:
-        return Response(_model(catalog.get(model_id)).model_dump_json(), media_type=JSON.media_type)
+        return Response(json.dumps(catalog.get(model_id).as_dict()), media_type=JSON.media_type)
     return rdf_response(catalog.export(model_id, rdf_format(offer)), offer)
 
 
