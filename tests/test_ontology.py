@@ -217,6 +217,8 @@ def test_no_iri_is_declared_as_two_kinds_of_property(graph: Graph):
 
 def test_archimate_mapping_covers_every_exchange_format_type(graph: Graph):
     """Every element and relationship type of the ArchiMate exchange schema has an entry in archimate.ttl."""
+    if not XSD_MODEL.parent.is_dir():
+        pytest.skip(f"the Open Group exchange schema is not here: {XSD_MODEL.parent} (../shared/data is absent)")
     xsd = XSD_MODEL.read_text(encoding="utf-8")
 
     def enum(name: str) -> set[str]:
