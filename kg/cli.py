@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import click
+import pyoxigraph as ox
 from pydantic import ValidationError
 
 from kg import __version__
@@ -215,8 +216,6 @@ def query(obj: _Context, sparql: str, model_id: str | None, out: str) -> None:
         answer = workspace.store.ask(text, dataset=dataset)
         click.echo(json.dumps({"head": {}, "boolean": answer}) if out == "json" else str(answer).lower())
     else:
-        import pyoxigraph as ox
-
         triples = workspace.store.construct(text, dataset=dataset)
         sys.stdout.buffer.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"")
 

@@ -76,11 +76,12 @@ class RemoteStore:
         form: list[tuple[str, str]] = [("query", query)]
         default_graphs = dataset.default_graphs if dataset else None
         named_graphs = dataset.named_graphs if dataset else None
+        all_graphs: list[ox.NamedNode] | None = None
         if default_graphs is None and not self.config.union_default_graph:
-            default_graphs = self.graphs()
+            default_graphs = all_graphs = self.graphs()
         if default_graphs and named_graphs is None:
             # The protocol's dataset is exactly what the request names: keep GRAPH seeing them all.
-            named_graphs = self.graphs()
+            named_graphs = all_graphs if all_graphs is not None else self.graphs()
         form += [("default-graph-uri", g.value) for g in default_graphs or ()]
         form += [("named-graph-uri", g.value) for g in named_graphs or ()]
         return self._send(
