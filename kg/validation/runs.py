@@ -162,7 +162,7 @@ class Runs:
         ]
         self.store.update(f"{insert_data(graph, triples)} ;\n{insert_data(CATALOG_GRAPH, link)}")
 
-    def list(self, model_id: str) -> list[RunInfo]:
+    def of_model(self, model_id: str) -> list[RunInfo]:
         """The model's runs, newest first; raises :class:`NotFound` for an unknown model."""
         info = self.catalog.get(model_id)
         return self._infos(ox.NamedNode(info.graph), model_id, None)
@@ -207,7 +207,7 @@ class Runs:
 
     def latest(self, model_id: str) -> tuple[RunInfo, ValidationReport]:
         """The newest run of the model and its report; raises :class:`NotFound` if there is none."""
-        found = self.list(model_id)
+        found = self.of_model(model_id)
         if not found:
             raise NotFound(f"model {model_id!r} has no validation run yet; run one first")
         return found[0], self.report(found[0])
