@@ -29,9 +29,7 @@ REPORT_OFFERS = (JSON, TURTLE, JSON_LD, SARIF, HTML)
 _FORMAT_NAMES = {JSON: "json", TURTLE: "turtle", JSON_LD: "jsonld", SARIF: "sarif", HTML: "html"}
 
 ModelId = Annotated[str, Path(description="model id: 1-64 letters, digits, '.', '_' or '-'")]
-Format = Annotated[
-    str | None, Query(description="json, turtle, jsonld, sarif or html (instead of the Accept header)")
-]
+Format = Annotated[str | None, Query(description="json, turtle, jsonld, sarif or html (instead of the Accept header)")]
 _REPORT = {
     "responses": {
         "200": {
