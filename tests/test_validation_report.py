@@ -54,12 +54,13 @@ def comparable(results):
     def plain(term):
         return "_:" if isinstance(term, ox.BlankNode) else term
 
-    return sorted(
+    rows = [
         (plain(r.focus_node), r.result_path, plain(r.value), r.severity, plain(r.source_shape),
          r.source_constraint_component, r.message, plain(r.source_constraint), r.principle, r.source,
          r.remedy, r.rule)
         for r in results
-    ), key=str)  # fmt: skip
+    ]  # fmt: skip
+    return sorted(rows, key=str)
 
 
 def by_rule(report):
