@@ -257,7 +257,7 @@ def test_a_run_is_stored_as_a_graph_linked_from_the_catalog(workspace, shapes):
                          dcterms:subject ?principle }}
           GRAPH ?model {{ ?focus a ?type }}
           GRAPH <https://w3id.org/stskg/graph/ontology> {{ ?principle <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }}
-        }} ORDER BY ?rule"""  # noqa: E501
+        }} ORDER BY ?rule"""
     rows = workspace.store.select(query).dicts()
     assert [(r["focus"].value, r["rule"].value) for r in rows] == [(EX + "ws", "R-T-01"), (EX + "delay", "R-T-02")]
     assert rows[1]["label"].value == "variance control at the source"

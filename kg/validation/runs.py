@@ -92,7 +92,9 @@ def _now() -> datetime:
 
 
 def _stamp(moment: datetime) -> ox.Literal:
-    return ox.Literal(moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), datatype=_n(XSD, "dateTime"))
+    # The canonical xsd:dateTime form (no trailing zeros in the fraction): servers may normalise to it.
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S.%f").rstrip("0").rstrip(".") + "Z"
+    return ox.Literal(text, datatype=_n(XSD, "dateTime"))
 
 
 class Runs:
