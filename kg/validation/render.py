@@ -24,6 +24,7 @@ TERM is a term as in the SPARQL 1.1 JSON results format: ``{"type": "uri"|"bnode
 
 import html
 import json
+import re
 from collections.abc import Mapping
 
 import pyoxigraph as ox
@@ -67,6 +68,28 @@ def term_json(term: Term | None) -> dict | None:
             out["datatype"] = term.datatype.value
         return out
     return {"type": "triple", "value": str(term)}
+
+
+_IRI_IN_TEXT = re.compile(r"https?://[^\s<>\"']+")
+
+
+def readable(message: str, prefixes: Mapping[str, str]) -> str:
+    """``message`` with the IRIs a SHACL message template filled in shortened to prefixed names.
+
+    >>> readable("Step https://example.org/x/scan, not sanctioned.", {"ex": "https://example.org/x/"})
+    'Step ex:scan, not sanctioned.'
+    """
+
+    def shorten(match: re.Match) -> str:
+        text = match.group(0)
+        iri = text.rstrip(".,;:)!?")
+        try:
+            short = compact(ox.NamedNode(iri), prefixes)
+        except ValueError:  # not a valid IRI after all: leave the text as it is
+            return text
+        return (short if not short.startswith("<") else iri) + text[len(iri) :]
+
+    return _IRI_IN_TEXT.sub(shorten, message)
 
 
 def severity_counts(report: ValidationReport) -> dict[str, int]:
@@ -134,7 +157,7 @@ def to_text(report: ValidationReport, prefixes: Mapping[str, str], title: str | 
             if r.value is not None and r.value != r.focus_node:
                 lines.append(f"      value:   {compact(r.value, prefixes)}")
             if r.message:
-                lines.append(f"      message: {r.message}")
+                lines.append(f"      message: {readable(r.message, prefixes)}")
             if r.remedy:
                 lines.append(f"      remedy:  {r.remedy}")
             if r.source and (described is None or r.source != described.source):
@@ -250,7 +273,7 @@ def to_html(report: ValidationReport, prefixes: Mapping[str, str], title: str | 
             rows = [
                 ("Path", _path_text(r, prefixes) if r.result_path is not None else None),
                 ("Value", compact(r.value, prefixes) if r.value is not None and r.value != r.focus_node else None),
-                ("Message", r.message),
+                ("Message", readable(r.message, prefixes) if r.message else None),
                 ("Remedy", r.remedy),
             ]
             parts += [f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in rows if v]
