@@ -11,7 +11,7 @@ from urllib.parse import quote
 from fastapi import Response
 
 from api.rendering import Offer
-from kg.principles import Principle, Principles
+from kg.principles import Link, Principle, Principles
 from kg.snapshot import Snapshot, WorkSystem, local_name
 
 HTML = Offer("html", "text/html", ("application/xhtml+xml",))
@@ -96,12 +96,13 @@ def snapshots_page(model_id: str, systems: list[WorkSystem]) -> str:
 # -- principles -----------------------------------------------------------------------------------
 
 
-def _link(name: str, principles: Principles) -> str:
-    label = principles.principles[name].label if name in principles.principles else name
-    return f'<a href="/principles/{quote(name, safe="")}">{escape(label)}</a>'
+def _link(link: Link) -> str:
+    if link.principle is None:
+        return f'<span title="{escape(link.iri)}">{escape(link.label)}</span>'
+    return f'<a href="/principles/{quote(link.principle, safe="")}">{escape(link.label)}</a>'
 
 
-def _principle(principle: Principle, principles: Principles, heading: str = "h3") -> str:
+def _principle(principle: Principle, heading: str = "h3") -> str:
     parts = [
         f'<{heading} id="{escape(principle.name)}"><a href="/principles/{quote(principle.name, safe="")}">'
         f"{escape(principle.label)}</a></{heading}>"
@@ -119,7 +120,7 @@ def _principle(principle: Principle, principles: Principles, heading: str = "h3"
         ("In tension with", principle.in_tension_with),
     ):
         if names:
-            parts.append(f'<p class="links">{title}: {", ".join(_link(n, principles) for n in names)}</p>')
+            parts.append(f'<p class="links">{title}: {", ".join(_link(link) for link in names)}</p>')
     if principle.note:
         parts.append(f'<p class="note">{escape(principle.note)}</p>')
     return f'<div class="principle">{"".join(parts)}</div>'
@@ -129,7 +130,7 @@ def principles_page(principles: Principles) -> str:
     """Every principle with its statement, rationale, sources and links, grouped by scheme."""
     sections = []
     for scheme in principles.schemes:
-        members = "".join(_principle(principles.principles[name], principles) for name in scheme.principles)
+        members = "".join(_principle(principles.principles[name]) for name in scheme.principles)
         definition = f"<p>{escape(scheme.definition)}</p>" if scheme.definition else ""
         sections.append(
             f'<section class="scheme" id="{escape(scheme.name)}"><h2>{escape(scheme.label)}</h2>'
@@ -148,6 +149,6 @@ def principle_page(principle: Principle, principles: Principles) -> str:
     in_schemes = ", ".join(escape(schemes.get(name, name)) for name in principle.schemes)
     body = (
         '<nav><a href="/principles">All principles</a></nav>\n'
-        f'{_principle(principle, principles, "h1")}\n<p class="meta">In: {in_schemes}</p>'
+        f'{_principle(principle, "h1")}\n<p class="meta">In: {in_schemes}</p>'
     )
     return _page(principle.label, body)

@@ -29,7 +29,7 @@ SELECT ?principle ?label ?statement ?rationale ?confidence ?note WHERE {
 } ORDER BY ?principle"""
 
 _LINKS = """
-SELECT ?principle ?relation ?other WHERE {
+SELECT ?principle ?relation ?other ?otherLabel WHERE {
   ?principle a sts:Principle .
   { ?principle dcterms:source ?other . BIND("source" AS ?relation) }
   UNION { ?principle skos:inScheme ?other . BIND("scheme" AS ?relation) }
@@ -37,7 +37,8 @@ SELECT ?principle ?relation ?other WHERE {
   UNION { ?other skos:broader ?principle . BIND("narrower" AS ?relation) }
   UNION { ?principle skos:related|^skos:related ?other . BIND("related" AS ?relation) }
   UNION { ?principle sts:inTensionWith|^sts:inTensionWith ?other . BIND("tension" AS ?relation) }
-} ORDER BY ?principle ?relation ?other"""
+  OPTIONAL { ?other skos:prefLabel|rdfs:label ?otherLabel }
+} ORDER BY ?principle ?relation ?other ?otherLabel"""
 
 _SCHEMES = """
 SELECT ?scheme ?label ?definition WHERE {
@@ -52,8 +53,18 @@ SELECT DISTINCT ?shape ?principle WHERE { GRAPH ?g { ?shape sts:operationalizes 
 
 
 @dataclass(frozen=True)
+class Link:
+    """A link from a principle to a concept: another principle (``principle`` is its name) or another
+    SKOS concept, such as a group of principles or an ontology concept (``principle`` is ``None``)."""
+
+    iri: str
+    label: str
+    principle: str | None = None
+
+
+@dataclass(frozen=True)
 class Principle:
-    """One principle, with its statement, rationale, sources and links (links are principle names)."""
+    """One principle, with its statement, rationale, sources and links to other concepts."""
 
     name: str
     iri: str
@@ -62,10 +73,10 @@ class Principle:
     rationale: str | None = None
     sources: list[str] = field(default_factory=list)
     schemes: list[str] = field(default_factory=list)
-    broader: list[str] = field(default_factory=list)
-    narrower: list[str] = field(default_factory=list)
-    related: list[str] = field(default_factory=list)
-    in_tension_with: list[str] = field(default_factory=list)
+    broader: list[Link] = field(default_factory=list)
+    narrower: list[Link] = field(default_factory=list)
+    related: list[Link] = field(default_factory=list)
+    in_tension_with: list[Link] = field(default_factory=list)
     shapes: list[str] = field(default_factory=list)
     confidence: str | None = None
     note: str | None = None
@@ -119,14 +130,24 @@ def read_principles(store: Store) -> Principles:
     def select(query: str, dataset: Dataset | None = ontology) -> list[dict]:
         return store.select(with_prefixes(query, PREFIXES), dataset=dataset).dicts()
 
-    links: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for row in select(_LINKS):
+    rows = select(_LINKS)
+    principle_iris = {row["principle"].value for row in rows}
+    links: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
         other = row["other"].value
-        if row["relation"].value == "scheme" and other == _ALL:
-            continue
         relation = row["relation"].value
+        if relation == "scheme" and other == _ALL:
+            continue
         values = links[row["principle"].value][relation]
-        value = other if relation == "source" else _name(other)
+        if relation == "source":
+            value: object = other
+        elif relation == "scheme":
+            value = _name(other)
+        else:
+            label = row["otherLabel"].value if "otherLabel" in row else _name(other)
+            value = Link(other, label, _name(other) if other in principle_iris else None)
+            if any(isinstance(v, Link) and v.iri == other for v in values):
+                continue  # a second label: keep the first
         if value not in values:
             values.append(value)
     for row in select(_SHAPES, None):
