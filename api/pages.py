@@ -58,9 +58,10 @@ def _list(items: Iterable[str], empty: str = "none stated") -> str:
 # -- snapshots ------------------------------------------------------------------------------------
 
 
-def snapshot_page(snap: Snapshot) -> str:
+def snapshot_page(snap: Snapshot, list_path: str) -> str:
     """Alter's one-page snapshot: customers and products/services on top, activities in the
-    middle, participants, information and technologies below."""
+    middle, participants, information and technologies below. ``list_path`` is the URL path of
+    the model's list of work systems."""
     ws = snap.work_system
     boxes = []
     for key, heading, items in snap.elements():
@@ -68,7 +69,7 @@ def snapshot_page(snap: Snapshot) -> str:
         wide = " wide" if key == "activities" else ""
         boxes.append(f'<section class="{key}{wide}" id="{key}"><h2>{escape(heading)}</h2>{_list(entries)}</section>')
     body = (
-        f'<nav><a href="../snapshots">All work systems of {escape(snap.model)}</a>'
+        f'<nav><a href="{escape(list_path)}">All work systems of {escape(snap.model)}</a>'
         f'<a href="/principles">Principles</a></nav>\n'
         f"<h1>{escape(ws.label)}</h1>\n"
         f'<p class="meta">Work system snapshot &middot; model <code>{escape(snap.model)}</code> &middot; '
@@ -82,10 +83,10 @@ def _status(ws: WorkSystem) -> str:
     return f"; {escape(local_name(ws.status))}" if ws.status else ""
 
 
-def snapshots_page(model_id: str, systems: list[WorkSystem]) -> str:
-    """The work systems of a model, each linking to its snapshot."""
+def snapshots_page(model_id: str, systems: list[WorkSystem], list_path: str) -> str:
+    """The work systems of a model, each linking to its snapshot (under ``list_path``)."""
     entries = (
-        f'<a href="snapshots/{quote(ws.name, safe="")}">{escape(ws.label)}</a> '
+        f'<a href="{escape(list_path)}/{quote(ws.name, safe="")}">{escape(ws.label)}</a> '
         f'<span class="source">({escape(local_name(ws.type))}{_status(ws)})</span>'
         for ws in systems
     )
@@ -104,8 +105,7 @@ def _link(link: Link) -> str:
 
 def _principle(principle: Principle, heading: str = "h3") -> str:
     parts = [
-        f'<{heading} id="{escape(principle.name)}"><a href="/principles/{quote(principle.name, safe="")}">'
-        f"{escape(principle.label)}</a></{heading}>"
+        f'<{heading}><a href="/principles/{quote(principle.name, safe="")}">{escape(principle.label)}</a></{heading}>'
     ]
     if principle.statement:
         parts.append(f'<p class="statement">{escape(principle.statement)}</p>')

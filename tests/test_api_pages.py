@@ -286,3 +286,25 @@ def test_pages_are_html_for_browsers_and_json_otherwise(client):
     assert (
         client.get("/models/s4-software-conway-good/snapshots/ws-checkout").json()["model"] == "s4-software-conway-good"
     )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/queries",
+        "/queries/work-systems?model=s0-data-poor",
+        "/models/s0-data-poor/snapshots",
+        "/models/s4-software-conway-good/snapshots/ws-checkout",
+        "/principles",
+        "/principles/Multifunctionality",
+        "/ontology",
+    ],
+)
+def test_read_tokens_close_every_page_and_query(tmp_path, path):
+    """With read tokens configured, named queries, snapshots, principles and the ontology need one."""
+    token = "a-long-random-read-token-for-the-tests"
+    settings = Settings(data_dir=tmp_path, read_tokens=[token], write_tokens=["w" * 32])
+    client = TestClient(create_app(settings, workspace=make_workspace()))
+    assert client.get(path).status_code == 401
+    assert client.get(path, headers={"Authorization": "Bearer wrong"}).status_code == 403
+    assert client.get(path, headers={"Authorization": f"Bearer {token}"}).status_code == 200

@@ -159,7 +159,9 @@ def test_api_snapshot_html_is_one_escaped_page(client):
 def test_api_snapshot_list_html_links_each_snapshot(client):
     """The HTML list of work systems links to each snapshot page."""
     page = client.get("/models/s4-software-conway-good/snapshots", params={"format": "html"}).text
-    assert 'href="snapshots/ws-checkout"' in page and "Take customer orders online" in page
+    assert (
+        'href="/models/s4-software-conway-good/snapshots/ws-checkout"' in page and "Take customer orders online" in page
+    )
 
 
 # -- CLI -----------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ several work systems of the model share is a 400 that lists their IRIs.
 
 import json
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
@@ -31,10 +32,10 @@ def list_snapshots(request: Request, model_id: str, format: _FORMAT = None) -> R
     offer = negotiate((JSON, HTML), request.headers.get("accept"), format)
     workspace = _workspace(request)
     systems = work_systems(workspace.store, workspace.catalog, model_id)
+    url = request.url_for("list_snapshots", model_id=model_id)
     if offer == HTML:
-        return html_response(snapshots_page(model_id, systems))
-    base = str(request.url_for("list_snapshots", model_id=model_id))
-    body = [{**vars(ws), "snapshot": f"{base}/{ws.name}"} for ws in systems]
+        return html_response(snapshots_page(model_id, systems, url.path))
+    body = [{**vars(ws), "snapshot": f"{url}/{quote(ws.name, safe='')}"} for ws in systems]
     return Response(_json(body), media_type=JSON.media_type)
 
 
@@ -55,7 +56,7 @@ def get_snapshot(
     workspace = _workspace(request)
     snap = snapshot(workspace.store, workspace.catalog, model_id, ws)
     if offer == HTML:
-        return html_response(snapshot_page(snap))
+        return html_response(snapshot_page(snap, request.url_for("list_snapshots", model_id=model_id).path))
     return Response(_json(snap.as_dict()), media_type=JSON.media_type)
 
 
