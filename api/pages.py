@@ -27,13 +27,14 @@ PAGES = {
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1b1b; }
 h1 { font-size: 1.5rem; margin-bottom: .2rem; } .meta { color: #555; margin-top: 0; }
-.snapshot { display: grid; grid-template-columns: repeat(3, 1fr); gap: .8rem; }
-.snapshot section { border: 2px solid #345; border-radius: .4rem; padding: .4rem .8rem; }
-.snapshot section.wide { grid-column: span 3; } .snapshot .customers, .snapshot .products { grid-column: span 3; }
+.snapshot { display: grid; grid-template-columns: repeat(6, 1fr); gap: .8rem; }
+.snapshot section { border: 2px solid #345; border-radius: .4rem; padding: .4rem .8rem; grid-column: span 2; }
+.snapshot .customers, .snapshot .products { grid-column: span 3; } .snapshot .activities { grid-column: span 6; }
 .snapshot h2 { font-size: 1rem; margin: .2rem 0 .4rem; color: #234; } .none { color: #a33; font-style: italic; }
 ul { margin: 0; padding-left: 1.2rem; } li { margin: .1rem 0; }
 .principle { border-top: 1px solid #ccc; padding: .5rem 0; } .principle h3 { margin: .2rem 0; font-size: 1.05rem; }
-.label { font-weight: 600; } .source { color: #444; font-size: .9rem; } .note { color: #7a5200; font-size: .9rem; }
+.label { font-weight: 600; } .who { color: #555; font-size: .9rem; }
+.source { color: #444; font-size: .9rem; } .note { color: #7a5200; font-size: .9rem; }
 nav a { margin-right: .8rem; } code { font-size: .85rem; }
 """
 
@@ -65,9 +66,12 @@ def snapshot_page(snap: Snapshot, list_path: str) -> str:
     ws = snap.work_system
     boxes = []
     for key, heading, items in snap.elements():
-        entries = (f'<span title="{escape(item.iri)}">{escape(item.label)}</span>' for item in items)
-        wide = " wide" if key == "activities" else ""
-        boxes.append(f'<section class="{key}{wide}" id="{key}"><h2>{escape(heading)}</h2>{_list(entries)}</section>')
+        entries = (
+            f'<span title="{escape(item.iri)}">{escape(item.label)}</span>'
+            + (f' <span class="who">({escape(", ".join(item.played_by))})</span>' if item.played_by else "")
+            for item in items
+        )
+        boxes.append(f'<section class="{key}" id="{key}"><h2>{escape(heading)}</h2>{_list(entries)}</section>')
     body = (
         f'<nav><a href="{escape(list_path)}">All work systems of {escape(snap.model)}</a>'
         f'<a href="/principles">Principles</a></nav>\n'
@@ -121,6 +125,9 @@ def _principle(principle: Principle, heading: str = "h3") -> str:
     ):
         if names:
             parts.append(f'<p class="links">{title}: {", ".join(_link(link) for link in names)}</p>')
+    if principle.shapes:
+        checked = ", ".join(f"<code>{escape(local_name(shape))}</code>" for shape in principle.shapes)
+        parts.append(f'<p class="shapes">Checked by: {checked}</p>')
     if principle.note:
         parts.append(f'<p class="note">{escape(principle.note)}</p>')
     return f'<div class="principle">{"".join(parts)}</div>'

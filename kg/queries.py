@@ -95,8 +95,10 @@ class Parameter:
     def term(self, text: str) -> Term:
         """The RDF term for ``text``; raises :class:`InvalidParameter` naming this parameter.
 
-        >>> Parameter("n", "integer").term(" 007 ")
-        <Literal value=7 datatype=<http://www.w3.org/2001/XMLSchema#integer>>
+        >>> str(Parameter("n", "integer").term(" 007 "))
+        '"7"^^<http://www.w3.org/2001/XMLSchema#integer>'
+        >>> str(Parameter("s", "string").term('" } ?s ?p ?o {'))
+        '"\\\\" } ?s ?p ?o {"'
         """
         value = text.strip() if self.type not in ("string", "langString") else text
         if self.enum and value not in self.enum:

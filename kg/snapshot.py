@@ -4,7 +4,8 @@ A snapshot names a work system's customers, products/services, major activities 
 participants, information and technologies. It is computed with the named queries
 ``work-systems`` and ``work-system-snapshot`` (``queries/``), over the model's dataset (the model
 graph plus the ontology graph, so subclasses of ``sts:WorkSystem``, ``sts:Technology``... count), with
-the work system bound as a term.
+the work system bound as a term; who acts in each participant role comes from
+``participants-and-skills``.
 
 A work system is identified by its full IRI or by its *local name*, the part of the IRI after its
 last ``/`` or ``#`` (``ed-ich`` for ``https://w3id.org/stskg/example/s1/ed-ich``), as long as that
@@ -37,10 +38,12 @@ ELEMENTS: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class Item:
-    """One element of a snapshot: its IRI and the label a person reads."""
+    """One element of a snapshot: its IRI, the label a person reads and, for a participant role,
+    who acts in it (``played_by``: labels of the people, agents or members filling the role)."""
 
     iri: str
     label: str
+    played_by: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,9 @@ class Snapshot:
         lines = [f"{ws.label}  <{ws.iri}>", f"model {self.model}; {local_name(ws.type)}", ""]
         for _key, heading, items in self.elements():
             lines.append(f"{heading}:")
-            lines += [f"  - {item.label}" for item in items] or ["  (none stated)"]
+            lines += [
+                f"  - {item.label}" + (f" ({', '.join(item.played_by)})" if item.played_by else "") for item in items
+            ] or ["  (none stated)"]
         return "\n".join(lines)
 
 
@@ -155,8 +160,25 @@ def snapshot(
     queries = queries or _shipped()
     ws = find_work_system(work_systems(store, catalog, model_id, queries), key, model_id)
     result = queries["work-system-snapshot"].run(store, catalog, {"model": model_id, "ws": ws.iri})
+    performers = _performers(store, catalog, model_id, ws.iri, queries)
     items: dict[str, list[Item]] = {key: [] for key, _heading in ELEMENTS}
     for row in result.dicts():
-        iri = row["item"].value
-        items[row["element"].value].append(Item(iri, _value(row.get("label")) or local_name(iri)))
+        iri, element = row["item"].value, row["element"].value
+        played_by = performers.get(iri, []) if element == "participants" else []
+        items[element].append(Item(iri, _value(row.get("label")) or local_name(iri), played_by))
     return Snapshot(model=model_id, work_system=ws, **items)
+
+
+def _performers(
+    store: Store, catalog: Catalog, model_id: str, ws: str, queries: Mapping[str, NamedQuery]
+) -> dict[str, list[str]]:
+    """Labels of who acts in each participant role of ``ws`` (named query ``participants-and-skills``)."""
+    result = queries["participants-and-skills"].run(store, catalog, {"model": model_id, "ws": ws})
+    found: dict[str, list[str]] = {}
+    for row in result.dicts():
+        if "performer" in row:
+            label = _value(row.get("performerLabel")) or local_name(row["performer"].value)
+            names = found.setdefault(row["role"].value, [])
+            if label not in names:
+                names.append(label)
+    return {role: sorted(names, key=str.lower) for role, names in found.items()}

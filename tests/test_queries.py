@@ -1,5 +1,7 @@
 """Named queries: headers parsed once, typed parameters bound as terms, expected rows on the examples."""
 
+import doctest
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -457,3 +459,12 @@ def test_named_queries_answer_the_same_on_every_backend(backends):
         expected = answer(reference, name, params)
         assert expected, name
         assert answer(other, name, params) == expected, name
+
+
+@pytest.mark.parametrize("module", ["kg.queries", "kg.snapshot"])
+def test_docstring_examples_run(module):
+    """The examples in kg.queries' and kg.snapshot's docstrings are true."""
+    import importlib
+
+    failures, tried = doctest.testmod(importlib.import_module(module))
+    assert tried and failures == 0

@@ -69,6 +69,9 @@ def test_snapshot_has_the_six_elements_of_the_work_system(workspace):
         "PACS (picture archiving and communication system)",
     }
     assert snap.missing() == []
+    radiologist = next(item for item in snap.participants if item.label == "radiologist")
+    assert radiologist.played_by == ["Dr Khan (teleradiology backup)", "Dr Lee (night radiologist)"]
+    assert "  - radiologist (Dr Khan (teleradiology backup), Dr Lee (night radiologist))" in snap.as_text()
 
 
 def test_the_as_is_snapshot_differs_from_the_to_be_one(workspace):
