@@ -143,7 +143,9 @@ def principles_page(principles: Principles) -> str:
             f'<section class="scheme" id="{escape(scheme.name)}"><h2>{escape(scheme.label)}</h2>'
             f"{definition}{members}</section>"
         )
+    contents = " ".join(f'<a href="#{escape(scheme.name)}">{escape(scheme.label)}</a>' for scheme in principles.schemes)
     body = (
+        f'<nav class="contents">{contents}</nav>\n'
         f'<h1>Principles</h1>\n<p class="meta">{len(principles.principles)} principles in '
         f"{len(principles.schemes)} schemes; each validation finding leads to one of them.</p>\n{''.join(sections)}"
     )
