@@ -101,10 +101,11 @@ class Parameter:
         '"\\\\" } ?s ?p ?o {"'
         """
         value = text.strip() if self.type not in ("string", "langString") else text
-        if self.enum and value not in self.enum:
-            raise self._bad(text, f"one of {', '.join(self.enum)}")
         try:
             term = self._convert(value)
+            # Compare terms, so sh:Warning and its full IRI are the same choice.
+            if self.enum and term not in {self._convert(choice) for choice in self.enum}:
+                raise ValueError(f"one of {', '.join(self.enum)}")
         except ValueError as exc:
             raise self._bad(text, str(exc)) from exc
         return term

@@ -204,6 +204,11 @@ def test_findings_by_principle_over_a_stored_report(client, workspace):
     assert (row["severity"], row["focusNode"], row["report"]) == (SH + "Warning", S1 + "readCT", REPORT)
     assert len(run(client, "findings-by-principle", model="s1-ed-ct-alert-bad", severity="sh:Warning")) == 1
     assert run(client, "findings-by-principle", model="s1-ed-ct-alert-bad", severity="sh:Violation") == []
+    assert len(run(client, "findings-by-principle", model="s1-ed-ct-alert-bad", severity=SH + "Warning")) == 1
+    refused = client.get(
+        "/queries/findings-by-principle", params={"model": "s1-ed-ct-alert-bad", "severity": "sh:Bogus"}
+    )
+    assert refused.status_code == 400 and "sh:Violation, sh:Warning, sh:Info" in refused.json()["detail"]
     assert run(client, "findings-by-principle", model="s1-ed-ct-alert-good") == []
 
 
