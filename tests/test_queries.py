@@ -171,6 +171,18 @@ def test_as_is_to_be_changes(client):
         ("changed", "changesElement", "readCT"),
     }
     assert {r["tobe"] for r in found} == {S1 + "ed-ich"}
+    assert (
+        len(
+            run(
+                client,
+                "as-is-to-be-changes",
+                model="s1-ed-ct-alert-good",
+                tobe="https://w3id.org/stskg/example/s1/ed-ich",
+            )
+        )
+        == 8
+    )
+    assert run(client, "as-is-to-be-changes", model="s1-ed-ct-alert-good", tobe=S1 + "ed-ich-asis") == []
 
 
 REPORT = "https://w3id.org/stskg/report/s1-bad-1"
