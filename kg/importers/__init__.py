@@ -21,7 +21,7 @@ from kg.catalog import Catalog, ModelInfo, check_model_id
 from kg.errors import InvalidInput, TooLarge
 from kg.importers.archi_csv import read_archi_csv
 from kg.importers.archimate import read_bytes, read_exchange, sniff
-from kg.importers.mapping import archimate_mapping
+from kg.importers.mapping import Mapping, archimate_mapping
 from kg.importers.report import ImportReport
 from kg.importers.scope import DEFAULT_SCOPE, SCOPES, apply_scope
 from kg.importers.source import SourceModel
@@ -47,8 +47,12 @@ class ImportResult:
     report: ImportReport
 
 
-def translate(model: SourceModel, model_id: str, scope: str = DEFAULT_SCOPE) -> tuple[bytes, ImportReport]:
+def translate(
+    model: SourceModel, model_id: str, scope: str = DEFAULT_SCOPE, *, mapping: Mapping | None = None
+) -> tuple[bytes, ImportReport]:
     """The N-Triples of ``model`` as stskg model ``model_id``, and the import report (nothing is stored).
+
+    ``mapping`` defaults to the one in the project's ontology files.
 
     Raises:
         InvalidInput: an unknown scope, a bad model id, or source text RDF cannot carry (a bad language tag).
@@ -57,7 +61,7 @@ def translate(model: SourceModel, model_id: str, scope: str = DEFAULT_SCOPE) -> 
     if scope not in SCOPES:
         raise InvalidInput(f"unknown scope {scope!r}; choose one of {', '.join(SCOPES)}")
     report = ImportReport(model_id=model_id, source=model.file, format=model.format, scope=scope)
-    tr = Translation(model, archimate_mapping(), model_id, report)
+    tr = Translation(model, mapping or archimate_mapping(), model_id, report)
     tr.run()
     tr.refine()
     apply_scope(tr, scope)

@@ -64,6 +64,7 @@ def parse_xml(data: bytes, label: str) -> etree._Element:
     Raises:
         InvalidInput: malformed XML, or a document that declares or refers to entities.
     """
+    _screen_entities(data, label)
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
@@ -87,6 +88,31 @@ def parse_xml(data: bytes, label: str) -> etree._Element:
             line=entity.sourceline,
         )
     return root
+
+
+_DECLARATIONS = [b"<!ENTITY", "<!ENTITY".encode("utf-16-le"), "<!ENTITY".encode("utf-16-be")]
+
+
+def _screen_entities(data: bytes, label: str) -> None:
+    """Refuse entity declarations before the parser sees them (any encoding ArchiMate tools write).
+
+    Exchange files never need entities; a false alarm costs a clear error, a missed one could cost
+    a local file (XXE) or the machine's memory (an entity bomb). lxml's own limits stay as a backstop.
+    """
+    for marker in _DECLARATIONS:
+        position = data.find(marker)
+        if position >= 0:
+            width = 1 if marker == _DECLARATIONS[0] else 2
+            declaration = data[position : position + 400 * width]
+            external = any(
+                word.encode("utf-16-le" if width == 2 else "ascii") in declaration for word in ("SYSTEM", "PUBLIC")
+            )
+            raise InvalidInput(
+                f"the XML declares {'external' if external else 'internal'} entities; stskg never expands XML "
+                "entities (they can read local files, reach the network or expand into an entity bomb)",
+                source=label,
+                line=data.count(b"\n", 0, position) + 1,
+            )
 
 
 def read_bytes(path: Path, max_bytes: int) -> bytes:
