@@ -128,9 +128,13 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
 
 
 def sniff(data: bytes) -> bool:
-    """Whether ``data`` looks like an ArchiMate exchange file (its namespace in the first few KB)."""
+    """Whether ``data`` looks like an ArchiMate file: an exchange file of any version, or a native Archi model.
+
+    Only the first few KB are looked at (the root element's namespace); the reader then accepts the
+    3.x exchange format and refuses the others with a message saying what to do.
+    """
     head = data[:4096]
-    return NS3.encode() in head or (b"opengroup.org/xsd/archimate" in head and b"<model" in head)
+    return b"opengroup.org/xsd/archimate" in head or ARCHI_NATIVE.encode() in head
 
 
 def check_root(root: etree._Element, label: str) -> None:
