@@ -66,8 +66,8 @@ def translate(
     tr.refine()
     apply_scope(tr, scope)
     tr.emit_classes()
-    report.triples = len(set(tr.triples))
-    return ox.serialize(tr.triples, format=ox.RdfFormat.N_TRIPLES) or b"", report
+    report.triples = len(tr.lines)  # before the store merges duplicates; import_source reports the stored count
+    return "".join(tr.lines).encode("utf-8"), report
 
 
 def import_source(

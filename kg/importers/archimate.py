@@ -158,6 +158,31 @@ def check_root(root: etree._Element, label: str) -> None:
     )
 
 
+_NAME, _DOCUMENTATION, _PROPERTIES, _VALUE = (_q(n) for n in ("name", "documentation", "properties", "value"))
+
+
+def _text_of(child: etree._Element, found: list[Text]) -> None:
+    text = (child.text or "").strip()
+    if text:
+        found.append((text, child.get(XML_LANG)))
+
+
+def _describe(node: etree._Element) -> tuple[list[Text], list[Text], list[PropertyValue]]:
+    """Names, documentation and properties of a concept, in one pass over its children."""
+    names: list[Text] = []
+    docs: list[Text] = []
+    props: list[PropertyValue] = []
+    for child in node:
+        tag = child.tag
+        if tag == _NAME:
+            _text_of(child, names)
+        elif tag == _DOCUMENTATION:
+            _text_of(child, docs)
+        elif tag == _PROPERTIES:
+            props = _properties(node)
+    return names, docs, props
+
+
 def _texts(parent: etree._Element, local: str) -> list[Text]:
     found = []
     for child in parent.findall(_q(local)):
@@ -233,14 +258,7 @@ class _Reader:
             raise self.fail(
                 f"element {identifier!r} has the type {kind!r}, which is not an ArchiMate 3.1 element type", node
             )
-        return Element(
-            identifier,
-            kind,
-            _texts(node, "name"),
-            _texts(node, "documentation"),
-            _properties(node),
-            node.sourceline,
-        )
+        return Element(identifier, kind, *_describe(node), node.sourceline)
 
     def relationship(self, node: etree._Element) -> Relationship:
         identifier = self.identify(node, "relationship")
@@ -256,9 +274,7 @@ class _Reader:
         return Relationship(
             identifier,
             kind,
-            _texts(node, "name"),
-            _texts(node, "documentation"),
-            _properties(node),
+            *_describe(node),
             node.sourceline,
             source=source,
             target=target,

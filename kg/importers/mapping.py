@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -80,10 +80,17 @@ class Mapping:
     domains: dict[str, str]
     #: Each named class of the ontology with all its named superclasses (itself included).
     superclasses: dict[str, frozenset[str]]
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def rules_for(self, relationship: str, source: str, target: str, access: str | None) -> list[Rule]:
         """The rules that apply to a relationship of type ``relationship`` between the given element types."""
-        return [rule for rule in self.rules if rule.matches(relationship, source, target, access)]
+        key = (relationship, source, target, access)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = [
+                rule for rule in self.rules if rule.matches(relationship, source, target, access)
+            ]
+        return found
 
     def has_rules(self, relationship: str) -> bool:
         return any(relationship in rule.relationship_types for rule in self.rules)

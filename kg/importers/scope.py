@@ -27,12 +27,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import pyoxigraph as ox
-
 from kg.importers.translation import (
-    _DERIVED,
-    _LABEL,
-    _TYPE,
     ACTIVITY,
     HAS_ACTIVITY,
     HAS_CUSTOMER,
@@ -41,11 +36,16 @@ from kg.importers.translation import (
     PERFORMED_BY,
     PRODUCES,
     PRODUCES_OUTPUT,
+    RDF_TYPE,
+    RDFS_LABEL,
     SERVES_CUSTOMER,
     USES_TECHNOLOGY,
+    WAS_DERIVED_FROM,
     WORK_SYSTEM,
     Edge,
     Translation,
+    iri_term,
+    literal_term,
 )
 from kg.namespaces import STS
 
@@ -81,13 +81,13 @@ def apply_scope(tr: Translation, scope: str) -> None:
             if (
                 element.identifier in activities
                 and mapping.elements[element.type].layer == "Business"
-                and node.value not in steps
+                and node not in steps
             ):
                 ws = tr.mint("worksystem", element.identifier)
-                _work_system(tr, ws, element.names, [node], {node.value}, scope, used)
+                _work_system(tr, ws, element.names, [node], {node}, scope, used)
     elif scope == "view":
         for view in tr.model.views:
-            shown = {tr.node(ref).value for ref in view.shows if ref in activities}
+            shown = {tr.node(ref) for ref in view.shows if ref in activities}
             if shown:
                 _work_system(
                     tr,
@@ -104,7 +104,7 @@ def apply_scope(tr: Translation, scope: str) -> None:
         for identifier in groupings:
             node = tr.node(identifier)
             members = [(i, tr.deferred[i]) for i in by_subject.get(identifier, [])]
-            acts = {tr.node(e.object).value for _, e in members if e.property == HAS_ACTIVITY}
+            acts = {tr.node(e.object) for _, e in members if e.property == HAS_ACTIVITY}
             for index, edge in members:
                 if edge.property != HAS_ACTIVITY:
                     tr.state(node, edge.property, tr.node(edge.object), _kind(tr, edge))
@@ -138,20 +138,18 @@ def _closure(tr: Translation, start: set[str]) -> set[str]:
     return found
 
 
-def _work_system(
-    tr: Translation, ws: ox.NamedNode, names, anchors, start: set[str], scope: str, used: set[int]
-) -> None:
+def _work_system(tr: Translation, ws: str, names, anchors, start: set[str], scope: str, used: set[int]) -> None:
     """State one work system with its activities and what follows from them."""
     acts = _closure(tr, start)
     s = tr.statements
-    tr.add(ws, _TYPE, ox.NamedNode(WORK_SYSTEM))
+    tr.add(ws, RDF_TYPE, iri_term(WORK_SYSTEM))
     if anchors:  # a grouping is itself the work system and keeps its own provenance
         for text, lang in names:
-            tr.add(ws, _LABEL, tr.text((f"{text} (work system)", lang), None))
+            tr.add(ws, RDFS_LABEL, tr.text((f"{text} (work system)", lang), None))
         for anchor in anchors:
-            tr.add(ws, _DERIVED, anchor)
+            tr.add(ws, WAS_DERIVED_FROM, anchor)
         tr.report.generated["worksystem"] += 1
-    tr.add(ws, ox.NamedNode(STS + "scopeRationale"), ox.Literal(RATIONALE[scope]))
+    tr.add(ws, iri_term(STS + "scopeRationale"), literal_term(RATIONALE[scope]))
     derived: dict[str, set[str]] = defaultdict(set)
     derived[HAS_ACTIVITY] = acts
     derived[HAS_PARTICIPANT] = {r for a in acts for r in s[PERFORMED_BY].get(a, ())}
@@ -162,11 +160,11 @@ def _work_system(
         for index in tr.deferred_by_subject.get(tr.identifier_of(member), ()):
             edge = tr.deferred[index]
             if edge.property != HAS_ACTIVITY:
-                derived[edge.property].add(tr.node(edge.object).value)
+                derived[edge.property].add(tr.node(edge.object))
                 tr.report.relationship_properties[_kind(tr, edge)][edge.property] += 1
                 used.add(index)
     for prop, objects in derived.items():
         for obj in sorted(objects):
-            tr.add(ws, ox.NamedNode(prop), ox.NamedNode(obj))
-    label = next((text for text, _ in names), None) or ws.value.rsplit("/", 1)[-1]
+            tr.add(ws, iri_term(prop), obj)
+    label = next((text for text, _ in names), None) or ws[1:-1].rsplit("/", 1)[-1]
     tr.report.work_systems.append((label, len(acts)))

@@ -16,11 +16,10 @@ components that realise it; statements about work systems are made for the work 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
-
-import pyoxigraph as ox
 
 from kg.errors import InvalidInput
 from kg.importers.mapping import Mapping
@@ -28,19 +27,46 @@ from kg.importers.report import ImportReport
 from kg.importers.source import Concept, Relationship, SourceModel, Text
 from kg.namespaces import DCTERMS, MODEL_GRAPH_BASE, PROV, RDF, RDFS, STS
 
-_TYPE = ox.NamedNode(RDF + "type")
-_LABEL = ox.NamedNode(RDFS + "label")
-_VALUE = ox.NamedNode(RDF + "value")
-_DERIVED = ox.NamedNode(PROV + "wasDerivedFrom")
-_ID = ox.NamedNode(DCTERMS + "identifier")
-_DESCRIPTION = ox.NamedNode(DCTERMS + "description")
-_SOURCE = ox.NamedNode(DCTERMS + "source")
-_FORMAT = ox.NamedNode(DCTERMS + "format")
-_ENTITY = ox.NamedNode(PROV + "Entity")
+# Terms are N-Triples text from the start: the importer writes lines, and the store's parser
+# (which validates them again) reads them in one load; building pyoxigraph objects first cost 3x.
+_LANGUAGE = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
+_SAFE_ID = re.compile(r"[A-Za-z0-9._~-]+")
 
 
-def _sts(local: str) -> ox.NamedNode:
-    return ox.NamedNode(STS + local)
+def iri_term(value: str) -> str:
+    return f"<{value}>"
+
+
+def literal_term(value: str, lang: str | None = None) -> str:
+    if "\\" in value or '"' in value or "\n" in value or "\r" in value:
+        value = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{value}"@{lang}' if lang else f'"{value}"'
+
+
+def _sts(local: str) -> str:
+    return iri_term(STS + local)
+
+
+RDF_TYPE = iri_term(RDF + "type")
+RDFS_LABEL = iri_term(RDFS + "label")
+_VALUE = iri_term(RDF + "value")
+WAS_DERIVED_FROM = iri_term(PROV + "wasDerivedFrom")
+_ID = iri_term(DCTERMS + "identifier")
+_DESCRIPTION = iri_term(DCTERMS + "description")
+_SOURCE = iri_term(DCTERMS + "source")
+_FORMAT = iri_term(DCTERMS + "format")
+_ENTITY = iri_term(PROV + "Entity")
+_ARCHIMATE_TYPE, _ARCHIMATE_PROPERTY, _PROPERTY, _PROPERTY_DEFINITION, _ARCHIMATE_SOURCE, _ARCHIMATE_TARGET = (
+    _sts(n)
+    for n in (
+        "archimateType",
+        "archimateProperty",
+        "ArchiMateProperty",
+        "propertyDefinition",
+        "archimateSource",
+        "archimateTarget",
+    )
+)
 
 
 ACTIVITY, ACTOR_ROLE, CUSTOMER_ROLE, WORK_SYSTEM = (
@@ -72,8 +98,11 @@ class Translation:
         self.mapping = mapping
         self.base = f"{MODEL_GRAPH_BASE}{model_id}/"
         self.report = report
-        self.triples: list[ox.Triple] = []
-        self.source_node = ox.NamedNode(self.base + "source")
+        #: the model as N-Triples lines
+        self.lines: list[str] = []
+        self.minted: dict[tuple[str, str], str] = {}
+        self.blanks = 0
+        self.source_node = iri_term(self.base + "source")
         self.types = {e.identifier: e.type for e in model.elements}
         self.rel_types = {r.identifier: r.type for r in model.relationships}
         self.deferred_by_subject: dict[str, list[int]] = {}
@@ -84,70 +113,79 @@ class Translation:
         self.property_nodes = {d.identifier: self.mint("property", d.identifier) for d in model.property_definitions}
 
     # -- nodes ---------------------------------------------------------------------------------
-    def mint(self, kind: str, identifier: str) -> ox.NamedNode:
-        return ox.NamedNode(f"{self.base}{kind}/{quote(identifier, safe='-._~')}")
+    def mint(self, kind: str, identifier: str) -> str:
+        """The IRI (as N-Triples ``<...>``) of node ``identifier`` of ``kind`` in this model."""
+        key = (kind, identifier)
+        found = self.minted.get(key)
+        if found is None:
+            local = identifier if _SAFE_ID.fullmatch(identifier) else quote(identifier, safe="-._~")
+            found = self.minted[key] = f"<{self.base}{kind}/{local}>"
+        return found
 
-    def node(self, identifier: str) -> ox.NamedNode:
+    def node(self, identifier: str) -> str:
         return self.mint("archimate", identifier)
 
-    def identifier_of(self, iri: str) -> str | None:
-        """The original identifier of an imported node's IRI (``None`` for generated nodes)."""
-        prefix = self.base + "archimate/"
-        return unquote(iri[len(prefix) :]) if iri.startswith(prefix) else None
+    def identifier_of(self, node: str) -> str | None:
+        """The original identifier of an imported node (``None`` for generated nodes)."""
+        prefix = "<" + self.base + "archimate/"
+        return unquote(node[len(prefix) : -1]) if node.startswith(prefix) else None
 
-    def add(self, subject: ox.NamedNode | ox.BlankNode, predicate: ox.NamedNode, obj) -> None:
-        self.triples.append(ox.Triple(subject, predicate, obj))
+    def add(self, subject: str, predicate: str, obj: str) -> None:
+        self.lines.append(f"{subject} {predicate} {obj} .\n")
 
-    def text(self, text: Text, where: Concept | None) -> ox.Literal:
+    def blank(self) -> str:
+        self.blanks += 1
+        return f"_:p{self.blanks}"
+
+    def text(self, text: Text, where: Concept | None) -> str:
         value, lang = text
         if not lang:
-            return ox.Literal(value)
-        try:
-            return ox.Literal(value, language=lang)
-        except ValueError:
+            return literal_term(value)
+        if not _LANGUAGE.fullmatch(lang):
             raise InvalidInput(
                 f"invalid xml:lang {lang!r} on {where.identifier if where else 'the model'}",
                 source=self.model.file,
                 line=where.line if where else None,
-            ) from None
+            )
+        return literal_term(value, lang)
 
-    def describe(self, subject: ox.NamedNode, concept: Concept | None, names, documentation, properties) -> None:
+    def describe(self, subject: str, concept: Concept | None, names, documentation, properties) -> None:
         for name in names:
-            self.add(subject, _LABEL, self.text(name, concept))
+            self.add(subject, RDFS_LABEL, self.text(name, concept))
         for doc in documentation:
             self.add(subject, _DESCRIPTION, self.text(doc, concept))
         for prop in properties:
-            holder = ox.BlankNode()
-            self.add(subject, _sts("archimateProperty"), holder)
-            self.add(holder, _TYPE, _sts("ArchiMateProperty"))
-            self.add(holder, _sts("propertyDefinition"), self.property_nodes[prop.definition])
+            holder = self.blank()
+            self.add(subject, _ARCHIMATE_PROPERTY, holder)
+            self.add(holder, RDF_TYPE, _PROPERTY)
+            self.add(holder, _PROPERTY_DEFINITION, self.property_nodes[prop.definition])
             for value in prop.values:
                 self.add(holder, _VALUE, self.text(value, concept))
             self.report.properties += 1
 
-    def imported(self, subject: ox.NamedNode, concept: Concept, type_iri: str | None) -> None:
-        self.add(subject, _DERIVED, self.source_node)
-        self.add(subject, _ID, ox.Literal(concept.identifier))
+    def imported(self, subject: str, concept: Concept, type_iri: str | None) -> None:
+        self.add(subject, WAS_DERIVED_FROM, self.source_node)
+        self.add(subject, _ID, literal_term(concept.identifier))
         if type_iri:
-            self.add(subject, _sts("archimateType"), ox.NamedNode(type_iri))
+            self.add(subject, _ARCHIMATE_TYPE, iri_term(type_iri))
         self.describe(subject, concept, concept.names, concept.documentation, concept.properties)
 
     # -- the steps -----------------------------------------------------------------------------
     def run(self) -> None:
         model = self.model
-        self.add(self.source_node, _TYPE, _ENTITY)
-        self.add(self.source_node, _SOURCE, ox.Literal(model.file.replace("\\", "/").rsplit("/", 1)[-1]))
-        self.add(self.source_node, _FORMAT, ox.Literal(model.format))
+        self.add(self.source_node, RDF_TYPE, _ENTITY)
+        self.add(self.source_node, _SOURCE, literal_term(model.file.replace("\\", "/").rsplit("/", 1)[-1]))
+        self.add(self.source_node, _FORMAT, literal_term(model.format))
         if model.identifier:
-            self.add(self.source_node, _ID, ox.Literal(model.identifier))
+            self.add(self.source_node, _ID, literal_term(model.identifier))
         self.describe(self.source_node, None, model.names, model.documentation, model.properties)
         for definition in model.property_definitions:
             subject = self.property_nodes[definition.identifier]
-            self.add(subject, _TYPE, _sts("ArchiMatePropertyDefinition"))
-            self.add(subject, _DERIVED, self.source_node)
-            self.add(subject, _ID, ox.Literal(definition.identifier))
+            self.add(subject, RDF_TYPE, _sts("ArchiMatePropertyDefinition"))
+            self.add(subject, WAS_DERIVED_FROM, self.source_node)
+            self.add(subject, _ID, literal_term(definition.identifier))
             for name in definition.names:
-                self.add(subject, _LABEL, self.text(name, None))
+                self.add(subject, RDFS_LABEL, self.text(name, None))
         for element in model.elements:
             self.report.elements[element.type] += 1
             etype = self.mapping.elements[element.type]
@@ -159,21 +197,21 @@ class Translation:
             self.report.relationships[rel.type] += 1
             subject = self.node(rel.identifier)
             self.imported(subject, rel, self.mapping.relationships[rel.type].iri)
-            self.add(subject, _sts("archimateSource"), self.node(rel.source))
-            self.add(subject, _sts("archimateTarget"), self.node(rel.target))
+            self.add(subject, _ARCHIMATE_SOURCE, self.node(rel.source))
+            self.add(subject, _ARCHIMATE_TARGET, self.node(rel.target))
         for view in model.views:
             subject = self.node(view.identifier)
-            self.add(subject, _TYPE, _sts("ArchiMateView"))
+            self.add(subject, RDF_TYPE, _sts("ArchiMateView"))
             self.imported(subject, view, None)
             for ref in view.shows:
                 self.add(subject, _sts("viewShows"), self.node(ref))
         self.report.views = len(model.views)
         for folder in model.folders:
             subject = self.mint("folder", folder.key)
-            self.add(subject, _TYPE, _sts("ArchiMateFolder"))
-            self.add(subject, _DERIVED, self.source_node)
+            self.add(subject, RDF_TYPE, _sts("ArchiMateFolder"))
+            self.add(subject, WAS_DERIVED_FROM, self.source_node)
             for name in folder.names:
-                self.add(subject, _LABEL, self.text(name, None))
+                self.add(subject, RDFS_LABEL, self.text(name, None))
             if folder.parent is not None:
                 self.add(subject, _sts("inFolder"), self.mint("folder", folder.parent))
             for ref in folder.members:
@@ -238,27 +276,27 @@ class Translation:
                     applied[rel.identifier].add(rule)
         for rel_id, rules in applied.items():
             for rule in sorted(rules):
-                self.add(self.node(rel_id), _sts("appliedMapping"), ox.NamedNode(rule))
+                self.add(self.node(rel_id), _sts("appliedMapping"), iri_term(rule))
 
     # -- choices by context (the mapping's scope notes) ---------------------------------------
-    def generated_role(self, identifier: str, kind: str, cls: str) -> ox.NamedNode:
+    def generated_role(self, identifier: str, kind: str, cls: str) -> str:
         """The role generated for an actor, collaboration or component (made once per element and kind)."""
         node = self.mint(kind, identifier)
         if (identifier, kind) not in self.generated_roles:
             self.generated_roles.add((identifier, kind))
-            self.add(node, _TYPE, ox.NamedNode(cls))
-            self.add(node, ox.NamedNode(PLAYED_BY), self.node(identifier))
-            self.add(node, _DERIVED, self.node(identifier))
+            self.add(node, RDF_TYPE, iri_term(cls))
+            self.add(node, iri_term(PLAYED_BY), self.node(identifier))
+            self.add(node, WAS_DERIVED_FROM, self.node(identifier))
             suffix = "customer role" if cls == CUSTOMER_ROLE else "role"
             for text, lang in self.names.get(identifier, []):
-                self.add(node, _LABEL, self.text((f"{text} ({suffix})", lang), None))
+                self.add(node, RDFS_LABEL, self.text((f"{text} ({suffix})", lang), None))
             self.report.generated[kind] += 1
         return node
 
-    def state(self, subject: ox.NamedNode, prop: str, obj: ox.NamedNode, rel_type: str) -> None:
+    def state(self, subject: str, prop: str, obj: str, rel_type: str) -> None:
         """Make one mapped statement (and count it in the report)."""
-        self.add(subject, ox.NamedNode(prop), obj)
-        self.statements[prop][subject.value].add(obj.value)
+        self.add(subject, iri_term(prop), obj)
+        self.statements[prop][subject].add(obj)
         self.report.relationship_properties[rel_type][prop] += 1
 
     def refine(self) -> None:
@@ -312,5 +350,5 @@ class Translation:
         for identifier, classes in self.classes.items():
             subject = self.node(identifier)
             for cls in sorted(classes):
-                self.add(subject, _TYPE, ox.NamedNode(cls))
+                self.add(subject, RDF_TYPE, iri_term(cls))
                 self.report.element_classes[self.types[identifier]][cls] += 1
