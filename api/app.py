@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
-from api.routes import models, sparql
+from api.routes import models, sparql, validation
 from api.security import check_settings
 from kg import __version__
 from kg.settings import Settings
@@ -41,6 +41,7 @@ def create_app(settings: Settings, *, workspace: Workspace | None = None) -> Fas
         )
     app.include_router(sparql.router)
     app.include_router(models.router)
+    app.include_router(validation.router)
 
     @app.get("/health", tags=["service"])
     def health() -> dict:

@@ -14,7 +14,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat
 
 from kg.errors import Conflict, InvalidInput, NotFound
 from kg.ingest import RdfSource, load_graph
-from kg.namespaces import ADMS, CATALOG_GRAPH, DCAT, DCTERMS, RDF, STS, XSD, model_graph
+from kg.namespaces import ADMS, CATALOG_GRAPH, DCAT, DCTERMS, DQV, RDF, STS, XSD, model_graph
 from kg.sparql import insert_data
 from kg.store import Dataset, Store
 
@@ -182,14 +182,20 @@ class Catalog:
         return self.store.dump(model_graph(model_id), format)
 
     def delete(self, model_id: str) -> None:
-        """Remove the model's graph and catalog entry; raises :class:`NotFound`."""
+        """Remove the model's graph, catalog entry and stored validation runs; raises :class:`NotFound`."""
         self.get(model_id)
         graph = model_graph(model_id)
         self.store.update(f"{_delete_entry(graph)} ;\nDROP SILENT GRAPH {graph}")
 
 
 def _delete_entry(entry: NamedNode) -> str:
+    # Validation runs (kg.validation.runs) hang off the entry as dqv:hasQualityMetadata graphs: they
+    # describe the data being replaced or deleted, so they go with the entry.
+    runs = f"GRAPH {CATALOG_GRAPH} {{ {entry} <{DQV}hasQualityMetadata> ?run }}"
+    catalog = f"GRAPH {CATALOG_GRAPH} {{ ?run ?p ?o }}"
     return (
+        f"DELETE {{ GRAPH ?run {{ ?s ?p ?o }} }} WHERE {{ {runs} GRAPH ?run {{ ?s ?p ?o }} }} ;\n"
+        f"DELETE {{ {catalog} }} WHERE {{ {runs} {catalog} }} ;\n"
         f"DELETE WHERE {{ GRAPH {CATALOG_GRAPH} {{ {entry} ?p ?o }} }} ;\n"
         f"DELETE WHERE {{ GRAPH {CATALOG_GRAPH} {{ ?catalog <{DCAT}dataset> {entry} }} }}"
     )

@@ -12,6 +12,8 @@ MODEL_GRAPH_BASE = BASE + "model/"
 CATALOG_GRAPH = NamedNode(BASE + "graph/catalog")
 ONTOLOGY_GRAPH = NamedNode(BASE + "graph/ontology")
 SHAPES_GRAPH = NamedNode(BASE + "graph/shapes")
+#: Stored validation runs: one graph each, ``VALIDATION_GRAPH_BASE + model id + "/" + run id``.
+VALIDATION_GRAPH_BASE = BASE + "validation/"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -22,6 +24,7 @@ DCAT = "http://www.w3.org/ns/dcat#"
 PROV = "http://www.w3.org/ns/prov#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 ADMS = "http://www.w3.org/ns/adms#"
+DQV = "http://www.w3.org/ns/dqv#"
 
 #: Prefixes offered to users' queries (CLI, API) so that simple queries need no PREFIX lines.
 PREFIXES: dict[str, str] = {
@@ -36,6 +39,7 @@ PREFIXES: dict[str, str] = {
     "dcat": DCAT,
     "prov": PROV,
     "skos": SKOS,
+    "dqv": DQV,
     "org": "http://www.w3.org/ns/org#",
     "foaf": "http://xmlns.com/foaf/0.1/",
     "sh": "http://www.w3.org/ns/shacl#",

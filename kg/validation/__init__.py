@@ -8,6 +8,7 @@ Two engines behind one call, both returning a :class:`ValidationReport`:
   (:mod:`kg.validation.reference`).
 """
 
+from collections.abc import Callable
 from pathlib import Path as FilePath
 from typing import Literal as TypingLiteral
 
@@ -17,15 +18,17 @@ import rdflib
 from kg.errors import InvalidInput
 from kg.namespaces import ONTOLOGY_GRAPH
 from kg.store.base import Dataset, Store
+from kg.validation.annotations import annotate
 from kg.validation.engine import SparqlEngine
 from kg.validation.reference import data_graph, validate_with_pyshacl
-from kg.validation.report import INFO, VIOLATION, WARNING, ValidationReport, ValidationResult
+from kg.validation.report import INFO, VIOLATION, WARNING, Principle, ValidationReport, ValidationResult
 from kg.validation.shapes import ShapesGraph
 
 __all__ = [
     "INFO",
     "VIOLATION",
     "WARNING",
+    "Principle",
     "ShapesGraph",
     "ValidationReport",
     "ValidationResult",
@@ -59,18 +62,24 @@ def validate(
     engine: Engine = "sparql",
     ontology_graph: ox.NamedNode | None = ONTOLOGY_GRAPH,
     shapes_graph: ox.NamedNode | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> ValidationReport:
     """Validate the model in ``model_graph`` (seen together with ``ontology_graph``) against ``shapes``.
 
     ``shapes_graph`` names the store graph holding the shapes, bound to ``$shapesGraph`` in
-    SHACL-SPARQL constraints. Raises :class:`kg.errors.UnsupportedShape` for a shape the SPARQL
-    engine cannot run, :class:`kg.errors.ShapeError` for a malformed one.
+    SHACL-SPARQL constraints. Every result is annotated with its principle, rule id, source and
+    remedy, and the report describes the principles from ``ontology_graph``
+    (:mod:`kg.validation.annotations`). ``progress(done, total, shape)`` is called per shape by the
+    SPARQL engine (pySHACL reports no progress). Raises :class:`kg.errors.UnsupportedShape` for a
+    shape the SPARQL engine cannot run, :class:`kg.errors.ShapeError` for a malformed one.
     """
     parsed = shapes if isinstance(shapes, ShapesGraph) else ShapesGraph(shapes)
     graphs = [model_graph] + ([ontology_graph] if ontology_graph is not None else [])
     dataset = Dataset(default_graphs=graphs)
     if engine == "pyshacl":
-        return validate_with_pyshacl(data_graph(store, dataset), parsed.graph)
-    if engine != "sparql":
+        report = validate_with_pyshacl(data_graph(store, dataset), parsed.graph)
+    elif engine == "sparql":
+        report = ValidationReport.of(SparqlEngine(store, dataset, parsed, shapes_graph, progress).run(), "sparql")
+    else:
         raise ValueError(f"unknown validation engine {engine!r}; choose 'sparql' or 'pyshacl'")
-    return ValidationReport.of(SparqlEngine(store, dataset, parsed, shapes_graph).run(), "sparql")
+    return annotate(report, parsed, store, ontology_graph)

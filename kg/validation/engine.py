@@ -13,6 +13,7 @@ remote server must do the same (Oxigraph server does).
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -59,13 +60,20 @@ class SparqlEngine:
     """Validates the data in ``dataset`` of ``store`` against ``shapes``.
 
     ``shapes_graph`` names the graph holding the shapes in the store, if they are there; it is
-    what ``$shapesGraph`` is bound to in SHACL-SPARQL constraints.
+    what ``$shapesGraph`` is bound to in SHACL-SPARQL constraints. ``progress``, if given, is
+    called as ``progress(done, total, shape_label)`` before each targeted shape is run.
     """
 
     def __init__(
-        self, store: Store, dataset: Dataset, shapes: ShapesGraph, shapes_graph: ox.NamedNode | None = None
+        self,
+        store: Store,
+        dataset: Dataset,
+        shapes: ShapesGraph,
+        shapes_graph: ox.NamedNode | None = None,
+        progress: Callable[[int, int, str], None] | None = None,
     ) -> None:
         self.store = store
+        self.progress = progress
         self.dataset = dataset
         self.shapes = shapes
         self.shapes_graph = shapes_graph
@@ -79,7 +87,10 @@ class SparqlEngine:
     def run(self) -> list[ValidationResult]:
         """All results of all targeted, active shapes."""
         results: list[ValidationResult] = []
-        for shape in self.shapes.targeted():
+        targeted = self.shapes.targeted()
+        for done, shape in enumerate(targeted):
+            if self.progress is not None:
+                self.progress(done, len(targeted), shape.label())
             if shape.deactivated:
                 continue
             closures = {cls: self._closure(cls) for cls in shape.target_classes}

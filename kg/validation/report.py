@@ -1,8 +1,10 @@
 """The typed validation report both engines return (SHACL §3.6, plus stskg's annotations).
 
 A result carries what SHACL reports (focus node, path, value, severity, message, source shape,
-source constraint component, source constraint) and, filled from the shape's annotations when
-present, the principle it operationalises, the source of that principle and a remedy.
+source constraint component, source constraint) and, filled from the shape's annotations by
+:func:`kg.validation.annotations.annotate`, the principle it operationalises, the rule id, the
+source (of the shape, else of the principle) and a remedy. The report carries the
+:class:`Principle` descriptions its results refer to, so that renderers need no store.
 """
 
 from collections import Counter
@@ -42,6 +44,7 @@ class ValidationResult:
     principle: ox.NamedNode | None = None
     source: str | None = None
     remedy: str | None = None
+    rule: str | None = None
 
     def key(self) -> tuple:
         """What two engines must agree on: focus, path, value, severity, shape, component."""
@@ -56,12 +59,35 @@ class ValidationResult:
 
 
 @dataclass(frozen=True)
+class Principle:
+    """What the ontology says about a principle: label, statement, rationale, source."""
+
+    iri: ox.NamedNode
+    label: str | None = None
+    definition: str | None = None
+    rationale: str | None = None
+    source: str | None = None
+
+    def name(self) -> str:
+        """The label, else the IRI's local name."""
+        return self.label or self.iri.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
 class ValidationReport:
-    """A ``sh:ValidationReport``: ``conforms`` and the results, in a stable order."""
+    """A ``sh:ValidationReport``: ``conforms`` and the results, in a stable order.
+
+    ``principles`` describes the principles the results refer to (those the ontology knows).
+    """
 
     conforms: bool
     results: tuple[ValidationResult, ...] = field(default_factory=tuple)
     engine: str = "sparql"
+    principles: tuple[Principle, ...] = ()
+
+    def principle(self, iri: ox.NamedNode | None) -> Principle | None:
+        """The description of principle ``iri``, if the report has one."""
+        return next((p for p in self.principles if p.iri == iri), None)
 
     @classmethod
     def of(cls, results: list[ValidationResult], engine: str) -> "ValidationReport":

@@ -1,0 +1,120 @@
+"""``/models/{id}/validation``: run a validation (stored as a run), read the latest report, list runs.
+
+Running a validation writes a report graph into the store, so ``POST`` needs a write token like
+every other write; reading reports and runs needs what reads need. Reports are negotiated as JSON
+(default), Turtle, JSON-LD (SHACL report vocabulary), SARIF (``application/sarif+json``) or HTML
+(a page grouped by principle), all rendered by :mod:`kg.validation.formats`.
+"""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+
+from api.rendering import JSON, JSON_LD, TURTLE, Offer, negotiate
+from api.security import require_read, require_write
+from kg.namespaces import PREFIXES
+from kg.validation.bundled import bundled_shapes
+from kg.validation.document import require_shapes
+from kg.validation.formats import render_report
+from kg.validation.report import ValidationReport
+from kg.validation.runs import RunInfo, Runs
+from kg.validation.shapes import ShapesGraph
+from kg.workspace import Workspace
+
+router = APIRouter(tags=["validation"])
+
+SARIF = Offer("sarif", "application/sarif+json")
+HTML = Offer("html", "text/html", ("application/xhtml+xml",))
+REPORT_OFFERS = (JSON, TURTLE, JSON_LD, SARIF, HTML)
+_FORMAT_NAMES = {JSON: "json", TURTLE: "turtle", JSON_LD: "jsonld", SARIF: "sarif", HTML: "html"}
+
+ModelId = Annotated[str, Path(description="model id: 1-64 letters, digits, '.', '_' or '-'")]
+Format = Annotated[str | None, Query(description="json, turtle, jsonld, sarif or html (instead of the Accept header)")]
+_REPORT = {
+    "responses": {
+        "200": {
+            "description": "The report; Accept (or format) chooses JSON, Turtle, JSON-LD, SARIF or HTML.",
+            "content": {offer.media_type: {} for offer in REPORT_OFFERS},
+        }
+    }
+}
+
+
+def shapes() -> ShapesGraph:
+    """The shapes validation runs use: the shipped ones (a dependency, so tests can override it)."""
+    return bundled_shapes()
+
+
+def _runs(request: Request) -> Runs:
+    workspace: Workspace = request.app.state.workspace
+    return Runs(workspace.catalog)
+
+
+def _report_response(request: Request, run: RunInfo, report: ValidationReport, format: str | None) -> Response:
+    offer = negotiate(REPORT_OFFERS, request.headers.get("accept"), format)
+    body = render_report(
+        report, _FORMAT_NAMES[offer], PREFIXES, title=f"model {run.model}", extra={"run": run.as_dict()}
+    )
+    media_type = offer.media_type + ("; charset=utf-8" if offer.media_type.startswith("text/") else "")
+    return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+
+
+@router.post(
+    "/models/{model_id}/validation",
+    dependencies=[Depends(require_write)],
+    status_code=201,
+    summary="Validate a model and store the run",
+    openapi_extra=_REPORT,
+)
+def run_validation(
+    request: Request,
+    model_id: ModelId,
+    shapes: Annotated[ShapesGraph, Depends(shapes)],
+    engine: Literal["sparql", "pyshacl"] = "sparql",
+    format: Format = None,
+) -> Response:
+    """Validate the stored model against the shapes, store the run, and answer its report (201).
+
+    The run is a named graph linked from the model's catalog entry; ``Location`` names it.
+    """
+    negotiate(REPORT_OFFERS, request.headers.get("accept"), format)  # refuse a bad Accept before working
+    require_shapes(shapes, "the server's shapes")
+    run, report = _runs(request).run(model_id, shapes, engine=engine)
+    response = _report_response(request, run, report, format)
+    response.status_code = 201
+    response.headers["Location"] = str(request.url_for("get_validation_run", model_id=model_id, run_id=run.id))
+    return response
+
+
+@router.get(
+    "/models/{model_id}/validation",
+    dependencies=[Depends(require_read)],
+    summary="The latest validation report of a model",
+    openapi_extra=_REPORT,
+)
+def latest_validation(request: Request, model_id: ModelId, format: Format = None) -> Response:
+    """The report of the model's newest run (404 if it has never been validated)."""
+    run, report = _runs(request).latest(model_id)
+    return _report_response(request, run, report, format)
+
+
+@router.get(
+    "/models/{model_id}/validation/runs",
+    dependencies=[Depends(require_read)],
+    summary="List a model's validation runs",
+)
+def list_runs(request: Request, model_id: ModelId) -> list[RunInfo]:
+    """Every stored run of the model, newest first, with counts by severity."""
+    return _runs(request).of_model(model_id)
+
+
+@router.get(
+    "/models/{model_id}/validation/runs/{run_id}",
+    dependencies=[Depends(require_read)],
+    summary="The report of one validation run",
+    openapi_extra=_REPORT,
+)
+def get_validation_run(request: Request, model_id: ModelId, run_id: str, format: Format = None) -> Response:
+    """The report of run ``run_id`` of the model (404 if there is no such run)."""
+    run, report = _runs(request).get(model_id, run_id)
+    return _report_response(request, run, report, format)

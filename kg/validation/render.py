@@ -1,0 +1,283 @@
+"""Renderings of a :class:`ValidationReport` for people and programs: text, JSON and HTML.
+
+The SHACL report graph (Turtle, JSON-LD) is :mod:`kg.validation.report_rdf`, SARIF is
+:mod:`kg.validation.sarif`. Text and HTML group findings by principle, most severe group first.
+
+The JSON shape (stable; new keys may be added, none removed or renamed)::
+
+    {
+      "conforms": false,                  # SHACL: no result at all
+      "engine": "sparql",
+      "counts": {"bySeverity": {"Violation": 1, "Warning": 2, "Info": 0},
+                 "byPrinciple": {"https://w3id.org/stskg/principles#VarianceControl": 1, "": 0}},
+      "principles": [{"iri", "label", "definition", "rationale", "source"}],
+      "results": [{"focusNode": TERM, "focusNodeName": "ex:x", "path": "<sparql path>" | null,
+                   "value": TERM | null, "severity": "Warning", "message", "sourceShape": TERM,
+                   "sourceConstraintComponent": IRI, "sourceConstraint": TERM | null,
+                   "principle": IRI | null, "rule", "remedy", "source"}],
+      ...extra                            # e.g. the stored run's metadata
+    }
+
+TERM is a term as in the SPARQL 1.1 JSON results format: ``{"type": "uri"|"bnode"|"literal",
+"value": ..., "datatype"?: IRI, "xml:lang"?: tag}``. Results without a principle count under ``""``.
+"""
+
+import html
+import json
+import re
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+
+from kg.store.base import Term
+from kg.validation.report import SEVERITY_ORDER, ValidationReport, ValidationResult, severity_name
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def compact(term: Term | None, prefixes: Mapping[str, str]) -> str:
+    """A term as a person reads it: ``ex:name`` where a prefix fits, else ``<iri>``, ``_:b``, ``"text"``."""
+    if term is None:
+        return "-"
+    if isinstance(term, ox.NamedNode):
+        fitting = [(p, ns) for p, ns in prefixes.items() if term.value.startswith(ns)]
+        best = max(fitting, key=lambda x: len(x[1]), default=None)
+        if best is not None:
+            local = term.value[len(best[1]) :]
+            if local and all(c.isalnum() or c in "_-." for c in local) and not local.endswith("."):
+                return f"{best[0]}:{local}"
+        return f"<{term.value}>"
+    if isinstance(term, ox.Literal):
+        return f'"{term.value}"' + (f"@{term.language}" if term.language else "")
+    return str(term)
+
+
+def term_json(term: Term | None) -> dict | None:
+    """A term in the SPARQL 1.1 JSON results encoding (``None`` stays ``None``)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": str(term)}
+
+
+_IRI_IN_TEXT = re.compile(r"https?://[^\s<>\"']+")
+
+
+def readable(message: str, prefixes: Mapping[str, str]) -> str:
+    """``message`` with the IRIs a SHACL message template filled in shortened to prefixed names.
+
+    >>> readable("Step https://example.org/x/scan, not sanctioned.", {"ex": "https://example.org/x/"})
+    'Step ex:scan, not sanctioned.'
+    """
+
+    def shorten(match: re.Match) -> str:
+        text = match.group(0)
+        iri = text.rstrip(".,;:)!?")
+        try:
+            short = compact(ox.NamedNode(iri), prefixes)
+        except ValueError:  # not a valid IRI after all: leave the text as it is
+            return text
+        return (short if not short.startswith("<") else iri) + text[len(iri) :]
+
+    return _IRI_IN_TEXT.sub(shorten, message)
+
+
+def severity_counts(report: ValidationReport) -> dict[str, int]:
+    """Counts by severity, with ``Violation``, ``Warning`` and ``Info`` always present."""
+    counts = {severity_name(s): 0 for s in SEVERITY_ORDER}
+    counts.update(report.counts_by_severity())
+    return counts
+
+
+def summary_line(report: ValidationReport) -> str:
+    """``3 findings: 1 Violation, 2 Warning, 0 Info`` (or ``no findings: conforms``)."""
+    if not report.results:
+        return "no findings: the model conforms"
+    counts = ", ".join(f"{n} {name}" for name, n in severity_counts(report).items())
+    noun = "finding" if len(report.results) == 1 else "findings"
+    return f"{len(report.results)} {noun}: {counts}"
+
+
+def _rank(result: ValidationResult) -> int:
+    return SEVERITY_ORDER.index(result.severity) if result.severity in SEVERITY_ORDER else len(SEVERITY_ORDER)
+
+
+def grouped(report: ValidationReport) -> list[tuple[ox.NamedNode | None, list[ValidationResult]]]:
+    """Results by principle: groups ordered by their most severe finding, then principle name;
+    within a group by severity, rule and focus node. Findings without a principle come last."""
+    groups: dict[ox.NamedNode | None, list[ValidationResult]] = {}
+    for result in report.results:
+        groups.setdefault(result.principle, []).append(result)
+
+    def name(principle: ox.NamedNode | None) -> str:
+        described = report.principle(principle)
+        return described.name() if described else (principle.value if principle else "")
+
+    for results in groups.values():
+        results.sort(key=lambda r: (_rank(r), r.rule or "", str(r.focus_node), str(r.value)))
+    return sorted(groups.items(), key=lambda g: (g[0] is None, min(_rank(r) for r in g[1]), name(g[0])))
+
+
+# -- text -----------------------------------------------------------------------------------------
+
+
+def to_text(report: ValidationReport, prefixes: Mapping[str, str], title: str | None = None) -> str:
+    """A report a person can act on: by principle (label and source), each finding with its
+    severity, focus node, path, value, message and remedy; a summary line at the end."""
+    lines = [f"Validation of {title}" if title else "Validation report", ""]
+    for principle, results in grouped(report):
+        described = report.principle(principle)
+        if principle is None:
+            lines.append("== Other findings (no principle named by the shape)")
+        else:
+            name = compact(principle, prefixes)
+            lines.append(f"== {described.name() if described else name}  [{name}]")
+            if described and described.definition:
+                lines.append(f"   Principle: {described.definition}")
+            if described and described.rationale:
+                lines.append(f"   Why it matters: {described.rationale}")
+            if described and described.source:
+                lines.append(f"   Source: {described.source}")
+        lines.append("")
+        for r in results:
+            rule = f" {r.rule}" if r.rule else ""
+            lines.append(f"  {severity_name(r.severity).upper():9}{rule}  {compact(r.focus_node, prefixes)}")
+            if r.result_path is not None:
+                lines.append(f"      path:    {_path_text(r, prefixes)}")
+            if r.value is not None and r.value != r.focus_node:
+                lines.append(f"      value:   {compact(r.value, prefixes)}")
+            if r.message:
+                lines.append(f"      message: {readable(r.message, prefixes)}")
+            if r.remedy:
+                lines.append(f"      remedy:  {r.remedy}")
+            if r.source and (described is None or r.source != described.source):
+                lines.append(f"      source:  {r.source}")
+            lines.append("")
+    lines.append(summary_line(report))
+    return "\n".join(lines) + "\n"
+
+
+def _path_text(result: ValidationResult, prefixes: Mapping[str, str]) -> str:
+    text = result.result_path.sparql() if result.result_path is not None else ""
+    # Shorten the IRIs inside the SPARQL path text with the same prefixes.
+    for prefix, namespace in sorted(prefixes.items(), key=lambda p: -len(p[1])):
+        text = _shorten(text, prefix, namespace)
+    return text
+
+
+def _shorten(text: str, prefix: str, namespace: str) -> str:
+    out, position = [], 0
+    while (start := text.find("<" + namespace, position)) >= 0:
+        end = text.find(">", start)
+        local = text[start + 1 + len(namespace) : end]
+        out.append(text[position:start])
+        ok = local and all(c.isalnum() or c in "_-" for c in local)
+        out.append(f"{prefix}:{local}" if ok else text[start : end + 1])
+        position = end + 1
+    return "".join(out) + text[position:]
+
+
+# -- JSON -----------------------------------------------------------------------------------------
+
+
+def result_json(result: ValidationResult, prefixes: Mapping[str, str]) -> dict:
+    return {
+        "focusNode": term_json(result.focus_node),
+        "focusNodeName": compact(result.focus_node, prefixes),
+        "path": result.result_path.sparql() if result.result_path is not None else None,
+        "value": term_json(result.value),
+        "severity": severity_name(result.severity),
+        "message": result.message,
+        "sourceShape": term_json(result.source_shape),
+        "sourceConstraintComponent": result.source_constraint_component.value,
+        "sourceConstraint": term_json(result.source_constraint),
+        "principle": result.principle.value if result.principle else None,
+        "rule": result.rule,
+        "remedy": result.remedy,
+        "source": result.source,
+    }
+
+
+def to_dict(report: ValidationReport, prefixes: Mapping[str, str] | None = None, **extra: object) -> dict:
+    """The report as the documented JSON object (module docstring); ``extra`` keys are added."""
+    prefixes = prefixes or {}
+    return {
+        "conforms": report.conforms,
+        "engine": report.engine,
+        "counts": {"bySeverity": severity_counts(report), "byPrinciple": report.counts_by_principle()},
+        "principles": [
+            {
+                "iri": p.iri.value,
+                "label": p.label,
+                "definition": p.definition,
+                "rationale": p.rationale,
+                "source": p.source,
+            }
+            for p in report.principles
+        ],
+        "results": [result_json(r, prefixes) for r in report.results],
+        **extra,
+    }
+
+
+def to_json(report: ValidationReport, prefixes: Mapping[str, str] | None = None, **extra: object) -> str:
+    return json.dumps(to_dict(report, prefixes, **extra), indent=2, ensure_ascii=False) + "\n"
+
+
+# -- HTML -----------------------------------------------------------------------------------------
+
+_STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+section{border-top:1px solid #ccc;margin-top:1.5rem}.finding{margin:.8rem 0 .8rem 1rem}
+.Violation{color:#a00}.Warning{color:#a60}.Info{color:#06a}dt{font-weight:600}code{font-size:.95em}"""
+
+
+def to_html(report: ValidationReport, prefixes: Mapping[str, str], title: str | None = None) -> str:
+    """A one-page HTML report grouped by principle; every value from the model is escaped."""
+    e = html.escape
+    heading = f"Validation of {title}" if title else "Validation report"
+    parts = [
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{e(heading)}</title>',
+        f"<style>{_STYLE}</style></head><body>",
+        f"<h1>{e(heading)}</h1>",
+        f'<p class="summary">{e(summary_line(report))} (engine: {e(report.engine)})</p>',
+    ]
+    for principle, results in grouped(report):
+        described = report.principle(principle)
+        name = described.name() if described else (compact(principle, prefixes) if principle else "Other findings")
+        parts.append(f"<section><h2>{e(name)}</h2>")
+        if principle is not None:
+            parts.append(f"<p><code>{e(principle.value)}</code></p>")
+        if described and described.definition:
+            parts.append(f"<p>{e(described.definition)}</p>")
+        if described and described.rationale:
+            parts.append(f"<p><em>Why it matters:</em> {e(described.rationale)}</p>")
+        if described and described.source:
+            parts.append(f"<p><em>Source:</em> {e(described.source)}</p>")
+        for r in results:
+            severity = severity_name(r.severity)
+            rule = f" {e(r.rule)}" if r.rule else ""
+            focus = e(compact(r.focus_node, prefixes))
+            parts.append(
+                f'<div class="finding"><h3 class="{e(severity)}">{e(severity)}{rule}: <code>{focus}</code></h3><dl>'
+            )
+            rows = [
+                ("Path", _path_text(r, prefixes) if r.result_path is not None else None),
+                ("Value", compact(r.value, prefixes) if r.value is not None and r.value != r.focus_node else None),
+                ("Message", readable(r.message, prefixes) if r.message else None),
+                ("Remedy", r.remedy),
+            ]
+            parts += [f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in rows if v]
+            parts.append("</dl></div>")
+        parts.append("</section>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)

@@ -1,0 +1,233 @@
+"""Stored validation runs: each run against a stored model is its own named graph in the store.
+
+A run of model ``M`` is the graph ``https://w3id.org/stskg/validation/M/RUN`` (RUN: UTC time and a
+random suffix). The graph holds the SHACL validation report (:mod:`kg.validation.report_rdf`; the
+report node is the graph IRI) and the run's provenance (PROV-O)::
+
+    <G> a sh:ValidationReport ; sh:conforms false ; sh:result [...] ;
+        dcterms:identifier "RUN" ; prov:wasGeneratedBy <G#run> .
+    <G#run> a prov:Activity ; prov:used <model graph> , <shapes> ;
+        prov:startedAtTime "..."^^xsd:dateTime ; prov:endedAtTime "..."^^xsd:dateTime ;
+        prov:wasAssociatedWith <https://w3id.org/stskg/engine/sparql> .
+    <https://w3id.org/stskg/engine/sparql> a prov:SoftwareAgent ; rdfs:label "sparql" .
+    <shapes> a prov:Entity ; dcterms:identifier "sha256:..." .   # the shapes version
+
+The model's catalog entry links it (DQV, the W3C Data Quality Vocabulary that extends DCAT)::
+
+    GRAPH <catalog> { <model graph> dqv:hasQualityMetadata <G> .
+                      <G> a dqv:QualityMetadata ; dcterms:created "..."^^xsd:dateTime . }
+
+So findings are queryable next to the model. Counts by severity are computed from the stored
+results. A run is written in one update after validation succeeds: a failed run stores nothing.
+Deleting or replacing the model deletes its runs (:mod:`kg.catalog`).
+"""
+
+import secrets
+import weakref
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.compare import to_isomorphic
+
+from kg.catalog import Catalog
+from kg.errors import NotFound
+from kg.namespaces import (
+    BASE,
+    CATALOG_GRAPH,
+    DCTERMS,
+    DQV,
+    ONTOLOGY_GRAPH,
+    PROV,
+    RDF,
+    RDFS,
+    VALIDATION_GRAPH_BASE,
+    XSD,
+)
+from kg.sparql import insert_data
+from kg.store.base import Dataset, Store
+from kg.validation import Engine, validate
+from kg.validation.annotations import principles
+from kg.validation.report import ValidationReport
+from kg.validation.report_rdf import read_report, report_triples, to_rdflib_graph
+from kg.validation.shapes import ShapesGraph
+
+SH = "http://www.w3.org/ns/shacl#"
+_VERSIONS: "weakref.WeakKeyDictionary[ShapesGraph, str]" = weakref.WeakKeyDictionary()
+
+
+def _n(base: str, local: str = "") -> ox.NamedNode:
+    return ox.NamedNode(base + local)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What is known about one stored run without reading its results."""
+
+    id: str
+    model: str
+    graph: str
+    engine: str
+    started: str
+    ended: str
+    conforms: bool
+    counts: dict[str, int]
+    shapes_version: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def shapes_version(shapes: ShapesGraph) -> str:
+    """A digest of the shapes graph that does not depend on blank node labels (cached per graph)."""
+    if shapes not in _VERSIONS:
+        _VERSIONS[shapes] = "sha256:" + format(to_isomorphic(shapes.graph).graph_digest(), "x")
+    return _VERSIONS[shapes]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _stamp(moment: datetime) -> ox.Literal:
+    # The canonical xsd:dateTime form (no trailing zeros in the fraction): servers may normalise to it.
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S.%f").rstrip("0").rstrip(".") + "Z"
+    return ox.Literal(text, datatype=_n(XSD, "dateTime"))
+
+
+class Runs:
+    """Run, store, list and read validation runs of the models in a catalog."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.store: Store = catalog.store
+
+    def run(
+        self,
+        model_id: str,
+        shapes: ShapesGraph,
+        *,
+        engine: Engine = "sparql",
+        progress: Callable[[int, int, str], None] | None = None,
+    ) -> tuple[RunInfo, ValidationReport]:
+        """Validate stored model ``model_id`` and store the run; raises :class:`NotFound`.
+
+        Validation errors (an unsupported shape, a store failure) propagate and store nothing.
+        """
+        info = self.catalog.get(model_id)
+        started = _now()
+        report = validate(self.store, ox.NamedNode(info.graph), shapes, engine=engine, progress=progress)
+        ended = _now()
+        run_id = started.strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
+        graph = _n(VALIDATION_GRAPH_BASE, f"{model_id}/{run_id}")
+        version = shapes_version(shapes)
+        self._write(graph, info.graph, run_id, report, engine, started, ended, version)
+        counts = {"Violation": 0, "Warning": 0, "Info": 0, **report.counts_by_severity()}
+        run = RunInfo(
+            run_id,
+            model_id,
+            graph.value,
+            engine,
+            _stamp(started).value,
+            _stamp(ended).value,
+            report.conforms,
+            counts,
+            version,
+        )
+        return run, report
+
+    def _write(self, graph, model, run_id, report, engine, started, ended, version) -> None:
+        activity = _n(graph.value, "#run")
+        agent = _n(BASE, f"engine/{engine}")
+        shapes = _n(BASE, "shapes/" + version.replace(":", "-"))
+        triples = report_triples(report, graph)
+        triples += [
+            ox.Triple(graph, _n(DCTERMS, "identifier"), ox.Literal(run_id)),
+            ox.Triple(graph, _n(PROV, "wasGeneratedBy"), activity),
+            ox.Triple(activity, _n(RDF, "type"), _n(PROV, "Activity")),
+            ox.Triple(activity, _n(PROV, "used"), ox.NamedNode(model)),
+            ox.Triple(activity, _n(PROV, "used"), shapes),
+            ox.Triple(activity, _n(PROV, "startedAtTime"), _stamp(started)),
+            ox.Triple(activity, _n(PROV, "endedAtTime"), _stamp(ended)),
+            ox.Triple(activity, _n(PROV, "wasAssociatedWith"), agent),
+            ox.Triple(agent, _n(RDF, "type"), _n(PROV, "SoftwareAgent")),
+            ox.Triple(agent, _n(RDFS, "label"), ox.Literal(engine)),
+            ox.Triple(shapes, _n(RDF, "type"), _n(PROV, "Entity")),
+            ox.Triple(shapes, _n(DCTERMS, "identifier"), ox.Literal(version)),
+        ]
+        link = [
+            (ox.NamedNode(model), _n(DQV, "hasQualityMetadata"), graph),
+            (graph, _n(RDF, "type"), _n(DQV, "QualityMetadata")),
+            (graph, _n(DCTERMS, "created"), _stamp(started)),
+        ]
+        self.store.update(f"{insert_data(graph, triples)} ;\n{insert_data(CATALOG_GRAPH, link)}")
+
+    def of_model(self, model_id: str) -> list[RunInfo]:
+        """The model's runs, newest first; raises :class:`NotFound` for an unknown model."""
+        info = self.catalog.get(model_id)
+        return self._infos(ox.NamedNode(info.graph), model_id, None)
+
+    def _infos(self, model: ox.NamedNode, model_id: str, graph: ox.NamedNode | None) -> list[RunInfo]:
+        query = f"""
+            SELECT ?g ?id ?conforms ?start ?end ?engine ?version WHERE {{
+              GRAPH <{CATALOG_GRAPH.value}> {{ ?model <{DQV}hasQualityMetadata> ?g }}
+              GRAPH ?g {{
+                ?g <{SH}conforms> ?conforms ; <{DCTERMS}identifier> ?id ; <{PROV}wasGeneratedBy> ?run .
+                ?run <{PROV}startedAtTime> ?start ; <{PROV}endedAtTime> ?end ;
+                     <{PROV}wasAssociatedWith> ?agent ; <{PROV}used> ?shapes .
+                ?agent <{RDFS}label> ?engine .
+                ?shapes <{DCTERMS}identifier> ?version .
+              }}
+            }} ORDER BY DESC(?start) DESC(?id)"""
+        bindings = {"model": model, **({"g": graph} if graph is not None else {})}
+        rows = self.store.select(query, bindings=bindings).dicts()
+        counted = f"""
+            SELECT ?g ?severity (COUNT(?r) AS ?n) WHERE {{
+              GRAPH <{CATALOG_GRAPH.value}> {{ ?model <{DQV}hasQualityMetadata> ?g }}
+              GRAPH ?g {{ ?g <{SH}result> ?r . ?r <{SH}resultSeverity> ?severity }}
+            }} GROUP BY ?g ?severity"""
+        counts: dict[str, dict[str, int]] = {}
+        for row in self.store.select(counted, bindings=bindings).dicts():
+            name = row["severity"].value.removeprefix(SH)
+            counts.setdefault(row["g"].value, {})[name] = int(row["n"].value)
+        return [
+            RunInfo(
+                id=row["id"].value,
+                model=model_id,
+                graph=row["g"].value,
+                engine=row["engine"].value,
+                started=row["start"].value,
+                ended=row["end"].value,
+                conforms=row["conforms"].value == "true",
+                counts={"Violation": 0, "Warning": 0, "Info": 0, **counts.get(row["g"].value, {})},
+                shapes_version=row["version"].value,
+            )
+            for row in rows
+        ]
+
+    def latest(self, model_id: str) -> tuple[RunInfo, ValidationReport]:
+        """The newest run of the model and its report; raises :class:`NotFound` if there is none."""
+        found = self.of_model(model_id)
+        if not found:
+            raise NotFound(f"model {model_id!r} has no validation run yet; run one first")
+        return found[0], self.report(found[0])
+
+    def get(self, model_id: str, run_id: str) -> tuple[RunInfo, ValidationReport]:
+        """One run by id; raises :class:`NotFound`."""
+        info = self.catalog.get(model_id)
+        graph = _n(VALIDATION_GRAPH_BASE, f"{model_id}/{run_id}")
+        found = self._infos(ox.NamedNode(info.graph), model_id, graph)
+        if not found:
+            raise NotFound(f"model {model_id!r} has no validation run {run_id!r}")
+        return found[0], self.report(found[0])
+
+    def report(self, run: RunInfo) -> ValidationReport:
+        """The stored report of ``run``, principles described from the ontology graph."""
+        graph = ox.NamedNode(run.graph)
+        triples = self.store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", dataset=Dataset([graph]))
+        stored = read_report(to_rdflib_graph(triples), run.engine, rdflib.URIRef(run.graph))
+        mentioned = sorted({r.principle for r in stored.results if r.principle is not None}, key=str)
+        described = principles(self.store, mentioned, ONTOLOGY_GRAPH) or stored.principles
+        return ValidationReport(stored.conforms, stored.results, stored.engine, described)
