@@ -136,5 +136,5 @@ def test_a_missing_file_is_named(catalog: Catalog, tmp_path: Path):
     """Without relations.csv the import says which file is missing."""
     export = _copy(tmp_path)
     (export / "relations.csv").unlink()
-    with pytest.raises(InvalidInput, match="no relations.csv"):
+    with pytest.raises(InvalidInput, match=r"no relations\.csv"):
         import_archi_csv(catalog, export, "c", max_bytes=LIMIT)

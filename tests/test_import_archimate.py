@@ -4,7 +4,6 @@ import json
 import time
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
 from kg.catalog import Catalog
@@ -411,7 +410,7 @@ def test_archimate_2_files_are_refused_clearly(catalog: Catalog):
 def test_other_xml_is_refused_clearly(catalog: Catalog):
     """XML that is not an exchange file is refused, naming the root element found and the one expected."""
     data = b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>'
-    with pytest.raises(UnsupportedFormat, match="not an ArchiMate Model Exchange File.*RDF"):
+    with pytest.raises(UnsupportedFormat, match=r"not an ArchiMate Model Exchange File.*RDF"):
         import_archimate(catalog, data, "o", max_bytes=LIMIT, name="other.xml")
 
 
@@ -453,3 +452,26 @@ def test_the_import_works_on_every_store_backend(workspace: Workspace):
     result = import_archimate(workspace.catalog, ARCHISURANCE, "a", max_bytes=LIMIT)
     count = workspace.store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", dataset=_dataset("a")).dicts()
     assert int(next(iter(count))["n"].value) == result.info.triples
+
+
+def test_a_stskg_class_property_records_the_modellers_choice(catalog: Catalog):
+    """An actor with the property stskg:class = foaf:Person becomes a person; an unknown class is ignored and reported."""
+    definitions = (
+        '<propertyDefinitions><propertyDefinition identifier="pd" type="string"><name>stskg:class</name>'
+        "</propertyDefinition></propertyDefinitions>"
+    )
+    person = (
+        '<element identifier="ann" xsi:type="BusinessActor"><name>Ann</name><properties>'
+        '<property propertyDefinitionRef="pd"><value>foaf:Person</value></property></properties></element>'
+    )
+    odd = (
+        '<element identifier="x" xsi:type="BusinessActor"><name>X</name><properties>'
+        '<property propertyDefinitionRef="pd"><value>foaf:Nonsense</value></property></properties></element>'
+    )
+    result = import_archimate(
+        catalog, exchange(person + "\n" + odd, extra=definitions), "c", max_bytes=LIMIT, name="c.xml"
+    )
+    types = {(r["id"], r["c"]) for r in rows(catalog, "c", "SELECT ?id ?c WHERE { ?n dcterms:identifier ?id ; a ?c }")}
+    assert ("ann", "http://xmlns.com/foaf/0.1/Person") in types
+    assert ("x", "http://xmlns.com/foaf/0.1/Agent") in types
+    assert any("foaf:Nonsense" in note for note in result.report.scope_notes)

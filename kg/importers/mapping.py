@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.namespaces import RDF, RDFS, SKOS, STS
+from kg.namespaces import OWL, RDF, RDFS, SKOS, STS
 from kg.ontology import ontology_files
 from kg.paths import ONTOLOGY_DIR
 
@@ -78,7 +78,7 @@ class Mapping:
     rules: tuple[Rule, ...]
     #: rdfs:domain of each property the rules use, when it is a named class.
     domains: dict[str, str]
-    #: Each named class of the ontology with all its named superclasses (itself included).
+    #: Each named class the ontology declares, with all its named superclasses (itself included).
     superclasses: dict[str, frozenset[str]]
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -166,7 +166,7 @@ def archimate_mapping(directory: Path = ONTOLOGY_DIR) -> Mapping:
         )
     used = {rule.property for rule in rules} | {p for t in relationships.values() for p in t.properties}
     domains = {prop: domain for prop in used if (domain := one(prop, RDFS + "domain")) is not None}
-    parents = {s: set(values(s, RDFS + "subClassOf")) for s in facts}
+    parents = {s: set(values(s, RDFS + "subClassOf")) for s in typed(OWL + "Class")}
     superclasses = {}
     for cls in parents:
         seen, todo = {cls}, [cls]

@@ -25,7 +25,10 @@ from kg.errors import InvalidInput
 from kg.importers.mapping import Mapping
 from kg.importers.report import ImportReport
 from kg.importers.source import Concept, Relationship, SourceModel, Text
-from kg.namespaces import DCTERMS, MODEL_GRAPH_BASE, PROV, RDF, RDFS, STS
+from kg.namespaces import DCTERMS, MODEL_GRAPH_BASE, PREFIXES, PROV, RDF, RDFS, STS
+
+#: An ArchiMate property with this key sets the class an element becomes (``foaf:Person``, ``sts:Team``...).
+CLASS_PROPERTY = "stskg:class"
 
 # Terms are N-Triples text from the start: the importer writes lines, and the store's parser
 # (which validates them again) reads them in one load; building pyoxigraph objects first cost 3x.
@@ -111,6 +114,9 @@ class Translation:
         #: element id -> the sts/foaf/org classes it becomes
         self.classes: dict[str, set[str]] = {}
         self.property_nodes = {d.identifier: self.mint("property", d.identifier) for d in model.property_definitions}
+        self.property_keys = {
+            d.identifier: (d.names[0][0] if d.names else d.identifier) for d in model.property_definitions
+        }
 
     # -- nodes ---------------------------------------------------------------------------------
     def mint(self, kind: str, identifier: str) -> str:
@@ -190,7 +196,7 @@ class Translation:
             self.report.elements[element.type] += 1
             etype = self.mapping.elements[element.type]
             self.imported(self.node(element.identifier), element, etype.iri)
-            self.classes[element.identifier] = set(etype.classes)
+            self.classes[element.identifier] = self.chosen_class(element) or set(etype.classes)
             if not etype.classes:
                 self.report.unmapped_elements[element.type] = etype.note or "the mapping gives no class"
         for rel in model.relationships:
@@ -218,6 +224,26 @@ class Translation:
                 self.add(self.node(ref), _sts("inFolder"), subject)
         self.report.folders = len(model.folders)
         self.map_relationships()
+
+    def chosen_class(self, element: Concept) -> set[str] | None:
+        """The class the architect chose with a property ``stskg:class`` (e.g. ``foaf:Person``), if any.
+
+        The mapping's scope notes leave some choices to the modeller (an actor is a person or a
+        unit; a grouping is a work system or not); this property records that choice in the tool.
+        """
+        for prop in element.properties:
+            if self.property_keys.get(prop.definition, "").lower() != CLASS_PROPERTY:
+                continue
+            for value, _ in prop.values:
+                prefix, _, local = value.strip().partition(":")
+                cls = PREFIXES.get(prefix, "") + local if local and not local.startswith("//") else value.strip()
+                if cls in self.mapping.superclasses:
+                    self.report.generated["chosen class"] += 1
+                    return {cls}
+                self.report.scope_notes.append(
+                    f"{element.identifier}: {CLASS_PROPERTY} {value!r} is not a class of the ontology; ignored"
+                )
+        return None
 
     # -- relationships -------------------------------------------------------------------------
     def relays(self, identifier: str, rel_type: str) -> bool:
