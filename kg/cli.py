@@ -440,7 +440,10 @@ def _print_report(report, out: str) -> None:
 def import_archimate_command(
     obj: _Context, file: Path, model_id: str, scope: str, title: str | None, replace: bool, out: str
 ) -> None:
-    """Import an ArchiMate Model Exchange FILE (Open Group XML, ArchiMate 3.x): all or nothing."""
+    """Import an ArchiMate Model Exchange FILE (Open Group XML, ArchiMate 3.x) or an Archi .archimate FILE.
+
+    All or nothing; prints the import report (what was read, what it became, what was not mapped).
+    """
     from kg.importers import import_archimate
 
     result = import_archimate(

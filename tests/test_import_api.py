@@ -68,8 +68,19 @@ def test_a_malformed_exchange_upload_is_a_400_with_line(client: TestClient):
 
 
 @NO_DATA
-def test_a_native_archi_upload_is_refused_with_the_export_to_use(client: TestClient):
-    """A native .archimate body is refused (4xx), telling the user how to export the exchange format."""
+def test_a_native_archi_upload_is_imported(client: TestClient):
+    """A native .archimate body (sent as XML) is imported as well."""
     response = put(client, "native", NATIVE.read_bytes())
-    assert 400 <= response.status_code < 500
-    assert "Open Exchange File" in response.json()["detail"]
+    assert response.status_code == 201, response.text
+
+
+def test_other_xml_is_still_read_as_rdf_xml(client: TestClient):
+    """RDF/XML that is no ArchiMate file still loads as RDF (the sniffing only catches ArchiMate namespaces)."""
+    body = (
+        b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        b'<rdf:Description rdf:about="http://example.org/a"><rdf:type rdf:resource="http://example.org/B"/>'
+        b"</rdf:Description></rdf:RDF>"
+    )
+    response = put(client, "rdf", body, "application/rdf+xml")
+    assert response.status_code == 201, response.text
+    assert response.json()["triples"] == 1

@@ -21,6 +21,7 @@ ARCHIMATE_DATA = SHARED_DATA / "archimate"
 EXPECTED = json.loads((Path(__file__).parent / "data" / "archimate_expected.json").read_text(encoding="utf-8"))["files"]
 EXCHANGE_FILES = sorted(ARCHIMATE_DATA.glob("*/*.xml")) if ARCHIMATE_DATA.is_dir() else []
 NATIVE_FILES = sorted(ARCHIMATE_DATA.glob("*/*.archimate")) if ARCHIMATE_DATA.is_dir() else []
+ALL_FILES = EXCHANGE_FILES + NATIVE_FILES
 NO_DATA = pytest.mark.skipif(not ARCHIMATE_DATA.is_dir(), reason=f"{ARCHIMATE_DATA} is absent (../shared/data)")
 ARCHISURANCE = ARCHIMATE_DATA / "opengroup-xmlexchange" / "archisurance.xml"
 LIMIT = 50 * 1024 * 1024
@@ -85,15 +86,15 @@ def statements(catalog: Catalog, model_id: str) -> set[tuple[str, str, str]]:
 
 
 @NO_DATA
-def test_every_exchange_file_in_the_shared_data_has_expected_counts():
-    """The expected counts cover exactly the exchange files present, so no real model goes untested."""
-    assert sorted(str(p.relative_to(ARCHIMATE_DATA)) for p in EXCHANGE_FILES) == sorted(EXPECTED)
+def test_every_archimate_file_in_the_shared_data_has_expected_counts():
+    """The expected counts cover exactly the exchange and native files present, so no real model goes untested."""
+    assert sorted(str(p.relative_to(ARCHIMATE_DATA)) for p in ALL_FILES) == sorted(EXPECTED)
 
 
 @NO_DATA
-@pytest.mark.parametrize("path", EXCHANGE_FILES, ids=lambda p: p.name)
-def test_a_real_exchange_file_imports_with_every_element_and_relationship(catalog: Catalog, path: Path):
-    """Each real model imports, and the imported elements and relationships per type equal the file's (counted independently)."""
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
+def test_a_real_model_imports_with_every_element_and_relationship(catalog: Catalog, path: Path):
+    """Each real model (exchange or native Archi) imports, with the file's elements and relationships per type (counted independently)."""
     expected = EXPECTED[str(path.relative_to(ARCHIMATE_DATA))]
     result = import_archimate(catalog, path, "m", max_bytes=LIMIT)
     assert result.info.triples > 0
@@ -115,7 +116,7 @@ def test_a_real_exchange_file_imports_with_every_element_and_relationship(catalo
 
 
 @NO_DATA
-@pytest.mark.parametrize("path", EXCHANGE_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
 def test_every_node_of_a_real_import_keeps_its_provenance(catalog: Catalog, path: Path):
     """Each node is derived from the source file or from imported nodes; imported ones keep id, type and names."""
     import_archimate(catalog, path, "m", max_bytes=LIMIT)
@@ -147,12 +148,30 @@ def test_every_node_of_a_real_import_keeps_its_provenance(catalog: Catalog, path
 
 
 @NO_DATA
-@pytest.mark.parametrize("path", NATIVE_FILES, ids=lambda p: p.name)
-def test_a_native_archi_file_is_refused_with_the_export_to_use(catalog: Catalog, path: Path):
-    """A native .archimate file is refused, saying how to export the exchange format from Archi; nothing is stored."""
-    with pytest.raises(UnsupportedFormat, match=r"File > Export > Model to Open Exchange File"):
-        import_archimate(catalog, path, "m", max_bytes=LIMIT)
-    assert catalog.find("m") is None
+def test_a_native_archi_file_imports_like_its_exchange_twin(catalog: Catalog):
+    """Archi's own file of Archisurance gives the same element and relationship counts as the exchange file."""
+    native = import_archimate(
+        catalog, ARCHIMATE_DATA / "opengroup-xmlexchange" / "archisurance.archimate", "n", max_bytes=LIMIT
+    )
+    exchanged = import_archimate(catalog, ARCHISURANCE, "x", max_bytes=LIMIT)
+    assert native.report.elements == exchanged.report.elements
+    assert native.report.relationships == exchanged.report.relationships
+    assert native.report.views == exchanged.report.views
+    mapped = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?p), STR(sts:))) } GROUP BY ?p"
+    assert {r["p"]: r["n"] for r in rows(catalog, "n", mapped)} == {r["p"]: r["n"] for r in rows(catalog, "x", mapped)}
+
+
+def test_an_archi_3_model_is_refused_with_what_to_do(catalog: Catalog):
+    """A native model of Archi 3 (ArchiMate 2.1) is refused, saying to convert it in a current Archi."""
+    data = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<archimate:model xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        b'xmlns:archimate="http://www.archimatetool.com/archimate" name="Old" id="m" version="3.1.1">'
+        b'<folder name="Business" id="f" type="business"><element xsi:type="archimate:BusinessActor" name="A" id="a"/>'
+        b"</folder></archimate:model>"
+    )
+    with pytest.raises(UnsupportedFormat, match=r"Archi 3\.1\.1 model \(ArchiMate 2\.1\).*current Archi"):
+        import_archimate(catalog, data, "o", max_bytes=LIMIT, name="old.archimate")
+    assert catalog.find("o") is None
 
 
 @NO_DATA

@@ -52,12 +52,20 @@ def test_import_archimate_prints_the_report_and_refuses_to_overwrite(run):
 
 
 @NO_DATA
-def test_import_archimate_refuses_a_native_file_in_one_line(run):
-    """A native Archi file exits 2 with the export menu to use, not a traceback."""
+def test_import_archimate_reads_a_native_archi_file(run):
+    """A native .archimate file imports the same way, and the report names its format."""
     result = run("import", "archimate", str(NATIVE), "--model", "n")
+    assert result.exit_code == 0, result.output
+    assert "Archi model file (.archimate)" in result.output
+
+
+def test_import_archimate_reports_bad_xml_in_one_line(run, tmp_path):
+    """Malformed XML exits 2 with file, line and column, not a traceback."""
+    broken = tmp_path / "broken.xml"
+    broken.write_text('<?xml version="1.0"?>\n<model xmlns="http://www.opengroup.org/xsd/archimate/3.0/">\n</mode>\n')
+    result = run("import", "archimate", str(broken), "--model", "b")
     assert result.exit_code == 2
-    assert "File > Export > Model to Open Exchange File" in result.output
-    assert "Traceback" not in result.output
+    assert f"{broken}:3:" in result.output and "Traceback" not in result.output
 
 
 def test_import_archi_csv_prints_the_report(run):

@@ -14,7 +14,11 @@ from kg.workspace import Workspace
 from tests.conftest import SHARED_DATA
 
 ARCHIMATE_DATA = SHARED_DATA / "archimate"
-EXCHANGE_FILES = sorted(ARCHIMATE_DATA.glob("*/*.xml")) if ARCHIMATE_DATA.is_dir() else []
+EXCHANGE_FILES = (
+    sorted(ARCHIMATE_DATA.glob("*/*.xml")) + sorted(ARCHIMATE_DATA.glob("*/*.archimate"))
+    if ARCHIMATE_DATA.is_dir()
+    else []
+)
 CSV_EXPORT = Path(__file__).parent / "data" / "archi-csv"
 DCTERMS_ID = ox.NamedNode("http://purl.org/dc/terms/identifier")
 DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")

@@ -1,6 +1,7 @@
 """Importers: foreign architecture models read into stskg models, typed by the ontology's mapping.
 
-- :func:`import_archimate`: an ArchiMate Model Exchange File (Open Group XML, ArchiMate 3.0/3.1);
+- :func:`import_archimate`: an ArchiMate Model Exchange File (Open Group XML, ArchiMate 3.0/3.1),
+  or a native Archi ``.archimate`` file;
 - :func:`import_archi_csv`: a folder of Archi CSV files (``elements.csv``, ``relations.csv``,
   ``properties.csv``).
 

@@ -6,8 +6,9 @@ an XXE file nor an entity-expansion bomb gets anywhere. Malformed XML is reporte
 column. Tolerated dialects (as the standard allows): any encoding declared in the prolog
 (windows-1252 included), optional elements missing, several names and documentation texts in
 different ``xml:lang`` languages, ``xsi:type`` values with a namespace prefix, property references
-without property definitions. Refused with a clear message: ArchiMate 2.x exchange files, native
-Archi ``.archimate`` files, and any other XML.
+without property definitions. Native Archi ``.archimate`` files are read too
+(:mod:`kg.importers.archi_native`). Refused with a clear message: ArchiMate 2.x exchange files,
+Archi 3 models, and any other XML.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from lxml import etree
 
 from kg.errors import InvalidInput, TooLarge, UnsupportedFormat
+from kg.importers.archi_native import ARCHI_NATIVE, is_native, read_native
 from kg.importers.mapping import Mapping
 from kg.importers.source import (
     Element,
@@ -32,14 +34,9 @@ from kg.importers.source import (
 NS3 = "http://www.opengroup.org/xsd/archimate/3.0/"
 #: ArchiMate 2.x exchange files (2.1 and the 2.0 drafts) use namespaces without the version suffix.
 NS2 = ("http://www.opengroup.org/xsd/archimate", "http://www.opengroup.org/xsd/archimate/")
-ARCHI_NATIVE = "http://www.archimatetool.com/archimate"
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 FORMAT = "ArchiMate Model Exchange File Format 3.x"
-_EXPORT_HINT = (
-    "export it from Archi to the Open Group exchange format first "
-    "(File > Export > Model to Open Exchange File...) and import that file"
-)
 
 
 def _q(local: str) -> str:
@@ -142,10 +139,6 @@ def check_root(root: etree._Element, label: str) -> None:
     qname = etree.QName(root)
     if qname.namespace == NS3 and qname.localname == "model":
         return
-    if qname.namespace == ARCHI_NATIVE or label.lower().endswith(".archimate"):
-        raise UnsupportedFormat(
-            f"{label}: this is a native Archi model (.archimate), not an exchange file; {_EXPORT_HINT}"
-        )
     if qname.namespace in NS2:
         raise UnsupportedFormat(
             f"{label}: this is an ArchiMate 2.x exchange file (namespace {qname.namespace}); stskg reads the "
@@ -336,17 +329,15 @@ class _Reader:
 
 
 def read_exchange(data: bytes, label: str, mapping: Mapping) -> SourceModel:
-    """Read exchange-format bytes into a source model.
+    """Read exchange-format bytes (or a native Archi model, see :mod:`kg.importers.archi_native`) into a source model.
 
     Raises:
         InvalidInput: malformed or unsafe XML, a duplicate identifier, an unknown type, a dangling
             reference (each with the line).
-        UnsupportedFormat: not an ArchiMate 3.x exchange file (2.x, native Archi, other XML).
+        UnsupportedFormat: not an ArchiMate 3.x file (2.x exchange files, Archi 3 models, other XML).
     """
-    if label.lower().endswith(".archimate") and b"archimatetool.com/archimate" in data[:4096]:
-        raise UnsupportedFormat(
-            f"{label}: this is a native Archi model (.archimate), not an exchange file; {_EXPORT_HINT}"
-        )
     root = parse_xml(data, label)
+    if is_native(root):
+        return read_native(root, label, mapping)
     check_root(root, label)
     return _Reader(root, label, mapping).read()

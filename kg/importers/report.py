@@ -45,6 +45,8 @@ class ImportReport:
     #: Each work system: (label, number of activities).
     work_systems: list[tuple[str, int]] = field(default_factory=list)
     scope_notes: list[str] = field(default_factory=list)
+    #: Diagrams left out because they are not ArchiMate views (Archi sketches, canvases).
+    skipped_diagrams: int = 0
     triples: int = 0
 
     def as_dict(self) -> dict:
@@ -59,6 +61,7 @@ class ImportReport:
                 "views": self.views,
                 "folders": self.folders,
                 "properties": self.properties,
+                "skipped_diagrams": self.skipped_diagrams,
             },
             "mapped": {
                 "elements": {
@@ -86,7 +89,10 @@ class ImportReport:
         lines = [
             f"imported {self.source} ({self.format}) as model {self.model_id!r}: {self.triples:,} triples",
             f"read {sum(self.elements.values())} elements, {sum(self.relationships.values())} relationships, "
-            f"{self.views} views, {self.folders} folders, {self.properties} property values",
+            f"{self.views} views, {self.folders} folders, {self.properties} property values"
+            + (
+                f" ({self.skipped_diagrams} sketches/canvases left out: not ArchiMate)" if self.skipped_diagrams else ""
+            ),
             "",
             "elements (ArchiMate type: count -> what they became)",
         ]

@@ -89,3 +89,5 @@ class SourceModel:
     views: list[View] = field(default_factory=list)
     folders: list[Folder] = field(default_factory=list)
     property_definitions: list[PropertyDefinition] = field(default_factory=list)
+    #: Diagrams that are not ArchiMate views (Archi sketches and canvases), left out.
+    skipped: int = 0

@@ -223,6 +223,7 @@ class Translation:
             for ref in folder.members:
                 self.add(self.node(ref), _sts("inFolder"), subject)
         self.report.folders = len(model.folders)
+        self.report.skipped_diagrams = model.skipped
         self.map_relationships()
 
     def chosen_class(self, element: Concept) -> set[str] | None:
