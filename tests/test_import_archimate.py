@@ -494,3 +494,21 @@ def test_a_stskg_class_property_records_the_modellers_choice(catalog: Catalog):
     assert ("ann", "http://xmlns.com/foaf/0.1/Person") in types
     assert ("x", "http://xmlns.com/foaf/0.1/Agent") in types
     assert any("foaf:Nonsense" in note for note in result.report.scope_notes)
+
+
+def test_an_external_dtd_is_never_fetched(catalog: Catalog, tmp_path: Path):
+    """A DOCTYPE pointing at a local DTD that defines an entity reads nothing from it: the entity stays unknown."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-43")
+    dtd = tmp_path / "evil.dtd"
+    dtd.write_text(f'<!ENTITY leak SYSTEM "{secret.as_uri()}">')
+    data = (
+        f'<?xml version="1.0"?>\n<!DOCTYPE model SYSTEM "{dtd.as_uri()}">\n'
+        f'<model xmlns="{NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" identifier="m">'
+        "<name>&leak;</name></model>"
+    ).encode()
+    with pytest.raises(InvalidInput) as caught:
+        import_archimate(catalog, data, "d", max_bytes=LIMIT, name="dtd.xml")
+    assert "TOP-SECRET" not in str(caught.value)
+    assert caught.value.line == 3
+    assert catalog.find("d") is None
