@@ -13,6 +13,9 @@ an import is all or nothing. Each returns the catalog entry and an :class:`Impor
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +43,22 @@ __all__ = [
     "sniff",
     "translate",
 ]
+
+
+@contextlib.contextmanager
+def _bulk() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a model's objects are built.
+
+    Reading and translating create about ten objects per triple and no reference cycles; CPython's
+    collector would rescan them over and over (measured: 20-40% of the import's own time at 50k elements).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -108,13 +127,15 @@ def import_archimate(
         content = data
         if len(content) > max_bytes:
             raise TooLarge(f"{label}: {len(content):,} bytes is over the limit of {max_bytes:,} bytes")
-    model = read_exchange(content, label, archimate_mapping())
-    return import_source(catalog, model, model_id, scope=scope, **put_options)
+    with _bulk():
+        model = read_exchange(content, label, archimate_mapping())
+        return import_source(catalog, model, model_id, scope=scope, **put_options)
 
 
 def import_archi_csv(
     catalog: Catalog, directory: Path, model_id: str, *, max_bytes: int, scope: str = DEFAULT_SCOPE, **put_options
 ) -> ImportResult:
     """Import a folder of Archi CSV files (see :func:`kg.importers.archi_csv.read_archi_csv`)."""
-    model = read_archi_csv(directory, archimate_mapping(), max_bytes=max_bytes)
-    return import_source(catalog, model, model_id, scope=scope, **put_options)
+    with _bulk():
+        model = read_archi_csv(directory, archimate_mapping(), max_bytes=max_bytes)
+        return import_source(catalog, model, model_id, scope=scope, **put_options)
