@@ -512,3 +512,37 @@ def test_an_external_dtd_is_never_fetched(catalog: Catalog, tmp_path: Path):
     assert "TOP-SECRET" not in str(caught.value)
     assert caught.value.line == 3
     assert catalog.find("d") is None
+
+
+def test_a_grouping_work_system_reads_its_roles_as_participants_or_customers(catalog: Catalog):
+    """With --scope grouping, an aggregated role that performs is a participant, one only served is a customer."""
+    elements = "\n".join(
+        [
+            el("g", "Grouping", "Claims work system"),
+            el("p", "BusinessProcess"),
+            el("r", "BusinessRole"),
+            el("c", "BusinessRole"),
+            el("s", "BusinessService"),
+        ]
+    )
+    relationships = "\n".join(
+        [
+            rel("r1", "Aggregation", "g", "p"),
+            rel("r2", "Aggregation", "g", "r"),
+            rel("r3", "Aggregation", "g", "c"),
+            rel("r4", "Assignment", "r", "p"),
+            rel("r5", "Realization", "p", "s"),
+            rel("r6", "Serving", "s", "c"),
+        ]
+    )
+    result = import_archimate(
+        catalog, exchange(elements, relationships), "g", max_bytes=LIMIT, name="g.xml", scope="grouping"
+    )
+    made = {(s, p, o) for s, p, o in statements(catalog, "g") if s == "g"}
+    assert made == {
+        ("g", "hasActivity", "p"),
+        ("g", "hasParticipant", "r"),
+        ("g", "hasCustomer", "c"),
+        ("g", "produces", "s"),
+    }
+    assert result.report.work_systems == [("Claims work system", 1)]

@@ -29,6 +29,7 @@ from collections import defaultdict
 
 from kg.importers.translation import (
     ACTIVITY,
+    ACTOR_ROLE,
     HAS_ACTIVITY,
     HAS_CUSTOMER,
     HAS_PARTICIPANT,
@@ -106,15 +107,18 @@ def apply_scope(tr: Translation, scope: str) -> None:
             members = [(i, tr.deferred[i]) for i in by_subject.get(identifier, [])]
             acts = {tr.node(e.object) for _, e in members if e.property == HAS_ACTIVITY}
             for index, edge in members:
-                if edge.property != HAS_ACTIVITY:
-                    tr.state(node, edge.property, tr.node(edge.object), _kind(tr, edge))
+                prop = edge.property
+                if prop == HAS_PARTICIPANT and ACTOR_ROLE not in tr.classes.get(edge.object, set()):
+                    prop = HAS_CUSTOMER  # the mapping's note: roles that only receive services are customers
+                if prop != HAS_ACTIVITY:
+                    tr.state(node, prop, tr.node(edge.object), _kind(tr, edge))
                 used.add(index)
             _work_system(tr, node, [], [], acts, scope, used)
     for index, edge in enumerate(tr.deferred):
         if index not in used:
             tr.report.unmapped_relationships[
-                f"{_kind(tr, edge)} from {tr.type_name(edge.subject)}: {_short(edge.property)} is a statement about "
-                f"a work system, and no work system of --scope {scope} contains it"
+                f"{_kind(tr, edge)} ({_short(edge.property)} of a {tr.type_name(edge.subject)}): a statement about a "
+                f"work system, and no work system of --scope {scope} contains that {tr.type_name(edge.subject)}"
             ] += 1
     if scope == "none":
         tr.report.scope_notes.append("no work systems made (--scope none)")
@@ -166,5 +170,6 @@ def _work_system(tr: Translation, ws: str, names, anchors, start: set[str], scop
     for prop, objects in derived.items():
         for obj in sorted(objects):
             tr.add(ws, iri_term(prop), obj)
-    label = next((text for text, _ in names), None) or ws[1:-1].rsplit("/", 1)[-1]
+    own = tr.names.get(tr.identifier_of(ws) or "", [])
+    label = next((text for text, _ in (names or own)), None) or ws[1:-1].rsplit("/", 1)[-1]
     tr.report.work_systems.append((label, len(acts)))
