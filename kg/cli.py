@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from kg import __version__
 from kg.errors import StskgError
+from kg.importers import DEFAULT_SCOPE, SCOPES, import_archi_csv, import_archimate
 from kg.ingest import read_source
 from kg.namespaces import PREFIXES
 from kg.rdf import format_by_name
@@ -420,8 +421,8 @@ def _print_report(report, out: str) -> None:
 @click.option("--model", "model_id", required=True, metavar="ID", help="Model id (letters, digits, . _ -).")
 @click.option(
     "--scope",
-    type=click.Choice(["process", "grouping", "view", "none"]),
-    default="process",
+    type=click.Choice(SCOPES),
+    default=DEFAULT_SCOPE,
     show_default=True,
     help=_SCOPE_HELP,
 )
@@ -444,8 +445,6 @@ def import_archimate_command(
 
     All or nothing; prints the import report (what was read, what it became, what was not mapped).
     """
-    from kg.importers import import_archimate
-
     result = import_archimate(
         obj.workspace.catalog,
         file,
@@ -463,8 +462,8 @@ def import_archimate_command(
 @click.option("--model", "model_id", required=True, metavar="ID", help="Model id (letters, digits, . _ -).")
 @click.option(
     "--scope",
-    type=click.Choice(["process", "grouping", "view", "none"]),
-    default="process",
+    type=click.Choice(SCOPES),
+    default=DEFAULT_SCOPE,
     show_default=True,
     help=_SCOPE_HELP,
 )
@@ -484,8 +483,6 @@ def import_archi_csv_command(
     obj: _Context, directory: Path, model_id: str, scope: str, title: str | None, replace: bool, out: str
 ) -> None:
     """Import an Archi CSV export (DIRECTORY with elements.csv, relations.csv, properties.csv): all or nothing."""
-    from kg.importers import import_archi_csv
-
     result = import_archi_csv(
         obj.workspace.catalog,
         directory,
