@@ -295,7 +295,7 @@ class _Progress:
 @click.option(
     "--format",
     "out",
-    type=click.Choice(["text", "json", "turtle", "jsonld", "sarif"]),
+    type=click.Choice(["text", "json", "turtle", "jsonld", "sarif", "html"]),
     default="text",
     show_default=True,
 )

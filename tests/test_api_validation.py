@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.routes.validation import shapes as shapes_dependency
+from api.routes.validation import validation_shapes
 from kg.namespaces import STSP
 from kg.settings import Settings
 from kg.store import EmbeddedStore
@@ -25,7 +25,7 @@ def client(tmp_path) -> TestClient:
     settings = Settings(data_dir=tmp_path, write_tokens=[TOKEN])
     app = create_app(settings, workspace=Workspace.open(EmbeddedStore(None)))
     test_shapes = load_shapes(SHAPES_TTL)
-    app.dependency_overrides[shapes_dependency] = lambda: test_shapes
+    app.dependency_overrides[validation_shapes] = lambda: test_shapes
     client = TestClient(app)
     response = client.put("/models/m1", content=BAD_TTL, headers={**WRITE, "Content-Type": "text/turtle"})
     assert response.status_code == 201
@@ -156,7 +156,7 @@ def test_mistakes_are_problem_json(client, method, path, status, code):
 def test_an_unsupported_shape_is_a_400_and_stores_nothing(client):
     """A shape the engine cannot run is a 400 naming the feature; no run is stored."""
     odd = load_shapes(SHAPES_TTL + "\nt:Odd a sh:NodeShape ; sh:targetClass sts:WorkSystem ; sh:target [] .\n")
-    client.app.dependency_overrides[shapes_dependency] = lambda: odd
+    client.app.dependency_overrides[validation_shapes] = lambda: odd
     response = client.post("/models/m1/validation", headers=WRITE)
     assert response.status_code == 400 and response.json()["code"] == "unsupported-shape"
     assert "sh:target" in response.json()["detail"]

@@ -40,7 +40,7 @@ _REPORT = {
 }
 
 
-def shapes() -> ShapesGraph:
+def validation_shapes() -> ShapesGraph:
     """The shapes validation runs use: the shipped ones (a dependency, so tests can override it)."""
     return bundled_shapes()
 
@@ -53,7 +53,11 @@ def _runs(request: Request) -> Runs:
 def _report_response(request: Request, run: RunInfo, report: ValidationReport, format: str | None) -> Response:
     offer = negotiate(REPORT_OFFERS, request.headers.get("accept"), format)
     body = render_report(
-        report, _FORMAT_NAMES[offer], PREFIXES, title=f"model {run.model}", extra={"run": run.as_dict()}
+        report,
+        _FORMAT_NAMES[offer],
+        PREFIXES,
+        title=f"model {run.model}, run of {run.started}",
+        extra={"run": run.as_dict()},
     )
     media_type = offer.media_type + ("; charset=utf-8" if offer.media_type.startswith("text/") else "")
     return Response(body, media_type=media_type, headers={"Vary": "Accept"})
@@ -69,7 +73,7 @@ def _report_response(request: Request, run: RunInfo, report: ValidationReport, f
 def run_validation(
     request: Request,
     model_id: ModelId,
-    shapes: Annotated[ShapesGraph, Depends(shapes)],
+    shapes: Annotated[ShapesGraph, Depends(validation_shapes)],
     engine: Literal["sparql", "pyshacl"] = "sparql",
     format: Format = None,
 ) -> Response:
