@@ -16,6 +16,7 @@ from kg.namespaces import STS
 from kg.ontology import ontology_graph
 from kg.paths import SHAPES_DIR
 from kg.validation.bundled import bundled_shapes, load_checked, meta_shapes_file, read_shapes_graph, shape_files
+from kg.validation.sparql_text import analyse
 from tests.conftest import SHARED_DATA
 
 #: Every rule id of the domain brief §2.1, written out so that a dropped rule fails this test.
@@ -66,6 +67,7 @@ OPERATIONALIZES = rdflib.URIRef(STS + "operationalizes")
 REMEDY = rdflib.URIRef(STS + "remedy")
 PRINCIPLE = rdflib.URIRef(STS + "Principle")
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+PREBOUND = {"this", "currentShape", "shapesGraph"}
 
 GOOD_SHAPE = """
 stsh:Probe a sh:NodeShape ; sh:targetClass sts:WorkSystem ;
@@ -260,3 +262,24 @@ def test_a_file_that_does_not_parse_fails_the_load_naming_it(tmp_path: Path):
     (directory / "broken.ttl").write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\nthis is not turtle\n")
     with pytest.raises(ShapeError, match=r"broken\.ttl: shapes file does not parse"):
         load_checked(directory)
+
+
+def test_every_sparql_constraint_runs_as_one_query(shapes: rdflib.Graph):
+    """Each shipped SHACL-SPARQL constraint joins its focus nodes in (one query), never one query per focus node."""
+    for query in (str(q) for q in shapes.objects(None, SH.select)):
+        assert analyse(query, PREBOUND, "probe").joinable, query
+
+
+@pytest.mark.parametrize(
+    ("body", "joinable"),
+    [
+        ("OPTIONAL { $this ex:p ?w . FILTER(?w != $this) } FILTER(!BOUND(?w))", True),
+        ("OPTIONAL { $this ex:p ?w . BIND($this AS ?x) } FILTER(!BOUND(?w))", False),
+        ("{ OPTIONAL { $this ex:p ?w . FILTER(?w != $this) } }", False),
+        ("OPTIONAL { { ?w ex:p ?v FILTER(?v != $this) } }", False),
+    ],
+)
+def test_a_filter_in_a_top_level_optional_is_a_join_condition(body: str, joinable: bool):
+    """Focus nodes may be joined in when $this appears only in a top-level OPTIONAL's FILTER (the left join's condition)."""
+    query = f"PREFIX ex: <https://example.org/> SELECT DISTINCT $this WHERE {{ $this a ex:C . {body} }}"
+    assert analyse(query, PREBOUND, "probe").joinable is joinable
