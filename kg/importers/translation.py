@@ -277,6 +277,11 @@ class Translation:
                 self.report.unmapped_relationships[f"{rel.type} into a junction or event that leads nowhere"] += 1
         return found
 
+    def _realises_service(self, source: str, target: str) -> bool:
+        return self.mapping.is_a(self.classes.get(source, set()), TECHNOLOGY) and self.mapping.is_a(
+            self.classes.get(target, set()), PRODUCT_SERVICE
+        )
+
     def type_name(self, identifier: str) -> str:
         return self.types.get(identifier) or "a relationship"
 
@@ -294,6 +299,11 @@ class Translation:
                 else:
                     access = f" ({rel.access})" if rel.access else ""
                     reason = f"{rel.type}{access} from {stype} to {ttype}: no mapping rule for these element types"
+                    if rel.type == "Realization" and self._realises_service(source, target):
+                        reason = (
+                            f"Realization from {stype} to {ttype}: no statement of its own; it names the component "
+                            "behind the service when the service serves an activity (sts:usesTechnology)"
+                        )
                 self.report.unmapped_relationships[reason] += 1
                 continue
             for prop, inverse, rule in props:
