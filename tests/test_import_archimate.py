@@ -546,3 +546,32 @@ def test_a_grouping_work_system_reads_its_roles_as_participants_or_customers(cat
         ("g", "produces", "s"),
     }
     assert result.report.work_systems == [("Claims work system", 1)]
+
+
+def test_other_tools_dialects_are_tolerated(catalog: Catalog):
+    """Prefixed xsi:type values, a relationship about a relationship and folders nest as the standard allows."""
+    elements = "\n".join(
+        [
+            '<element identifier="a" xsi:type="ns:BusinessActor"><name>A</name></element>',
+            el("r", "BusinessRole"),
+            el("n", "Location"),
+        ]
+    )
+    relationships = "\n".join([rel("x", "Assignment", "a", "r"), rel("y", "Association", "n", "x")])
+    folders = (
+        '<organizations><item><label xml:lang="en">Business</label><item><label>Actors</label>'
+        '<item identifierRef="a"/></item><item identifierRef="r"/></item></organizations>'
+    )
+    result = import_archimate(catalog, exchange(elements, relationships, folders), "d", max_bytes=LIMIT, name="d.xml")
+    assert dict(result.report.elements) == {"BusinessActor": 1, "BusinessRole": 1, "Location": 1}
+    assert ("r", "playedBy", "a") in statements(catalog, "d")
+    nested = rows(
+        catalog,
+        "d",
+        'SELECT ?inner ?outer WHERE { ?n dcterms:identifier "a" ; sts:inFolder ?f . ?f rdfs:label ?inner ; sts:inFolder/rdfs:label ?outer }',
+    )
+    assert nested == [{"inner": "Actors", "outer": "Business"}]
+    about = rows(
+        catalog, "d", 'SELECT ?t WHERE { ?y dcterms:identifier "y" ; sts:archimateTarget/dcterms:identifier ?t }'
+    )
+    assert about == [{"t": "x"}]
