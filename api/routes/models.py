@@ -12,6 +12,7 @@ from api.rendering import JSON, MODEL_RDF_OFFERS, negotiate, rdf_format, rdf_res
 from api.security import require_read, require_write
 from kg.catalog import ModelInfo
 from kg.errors import UnsupportedFormat
+from kg.importers import DEFAULT_SCOPE, import_archimate, sniff
 from kg.ingest import read_source
 from kg.rdf import format_by_name
 from kg.settings import Settings
@@ -21,13 +22,22 @@ router = APIRouter(tags=["models"])
 
 ModelId = Annotated[str, Path(description="model id: 1-64 letters, digits, '.', '_' or '-'")]
 Status = Literal["draft", "under-review", "approved", "retired"]
+Scope = Annotated[
+    Literal["process", "grouping", "view", "none"],
+    Query(description="ArchiMate exchange uploads only: which work systems to read the model as"),
+]
 _RDF_TYPES = ["text/turtle", "application/trig", "application/n-triples", "application/n-quads"]
 _RDF_TYPES += ["application/ld+json", "application/rdf+xml"]
+#: ArchiMate Model Exchange files come as XML (or as RDF/XML by mistake): told apart by their namespace.
+_XML_TYPES = ("application/xml", "text/xml", "application/rdf+xml")
 _UPLOAD = {
     "requestBody": {
         "required": True,
-        "description": "The model in any RDF format; Content-Type selects the parser.",
-        "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in _RDF_TYPES},
+        "description": "The model in any RDF format (Content-Type selects the parser), or an ArchiMate Model "
+        "Exchange File (application/xml; imported as work systems, see the scope parameter).",
+        "content": {
+            media: {"schema": {"type": "string", "format": "binary"}} for media in [*_RDF_TYPES, "application/xml"]
+        },
     }
 }
 _EXPORT = {
@@ -67,9 +77,16 @@ async def _upload(
     description: str | None,
     version: str | None,
     status: str,
+    scope: str = DEFAULT_SCOPE,
 ) -> tuple[ModelInfo, bool]:
     settings: Settings = request.app.state.settings
     kind = media_type(request)
+    body = None
+    if kind in _XML_TYPES:
+        body = await read_body(request, settings.max_upload_bytes)
+        if sniff(body):
+            options = {"title": title, "description": description, "version": version, "status": status}
+            return await run_in_threadpool(_import, request, model_id, body, replace, scope, options)
     try:
         fmt = format_by_name(kind) if kind else None
     except UnsupportedFormat:
@@ -80,7 +97,8 @@ async def _upload(
             "unsupported-media-type",
             f"send the model as one of {', '.join(_RDF_TYPES)}, not {kind or 'nothing'!r}",
         )
-    body = await read_body(request, settings.max_upload_bytes)
+    if body is None:
+        body = await read_body(request, settings.max_upload_bytes)
     source = read_source(body, format=fmt, name=f"<upload of {model_id}>", max_bytes=settings.max_upload_bytes)
     catalog = _workspace(request).catalog
 
@@ -98,6 +116,19 @@ async def _upload(
         return info, not existed
 
     return await run_in_threadpool(put)
+
+
+def _import(
+    request: Request, model_id: str, body: bytes, replace: bool, scope: str, options: dict
+) -> tuple[ModelInfo, bool]:
+    catalog = _workspace(request).catalog
+    existed = catalog.find(model_id) is not None
+    name = f"<upload of {model_id}>"
+    settings: Settings = request.app.state.settings
+    result = import_archimate(
+        catalog, body, model_id, max_bytes=settings.max_upload_bytes, name=name, scope=scope, replace=replace, **options
+    )
+    return result.info, not existed
 
 
 def _created(request: Request, info: ModelInfo, created: bool, response: Response) -> Model:
@@ -123,10 +154,18 @@ async def create_model(
     description: str | None = None,
     version: str | None = None,
     status: Status = "draft",
+    scope: Scope = DEFAULT_SCOPE,
 ) -> Model:
     """Load the body as a new model (409 if the id is taken; use PUT to replace)."""
     info, created = await _upload(
-        request, model_id, replace=False, title=title, description=description, version=version, status=status
+        request,
+        model_id,
+        replace=False,
+        title=title,
+        description=description,
+        version=version,
+        status=status,
+        scope=scope,
     )
     return _created(request, info, created, response)
 
@@ -146,10 +185,18 @@ async def put_model(
     description: str | None = None,
     version: str | None = None,
     status: Status = "draft",
+    scope: Scope = DEFAULT_SCOPE,
 ) -> Model:
     """Load the body as model ``model_id``, replacing it if it exists (all or nothing)."""
     info, created = await _upload(
-        request, model_id, replace=True, title=title, description=description, version=version, status=status
+        request,
+        model_id,
+        replace=True,
+        title=title,
+        description=description,
+        version=version,
+        status=status,
+        scope=scope,
     )
     return _created(request, info, created, response)
 

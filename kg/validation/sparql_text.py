@@ -6,7 +6,9 @@ drop ``$this``. A light tokeniser (it skips strings, IRIs and comments) finds th
 whether joining the focus nodes at the start of the outermost group gives the same answers as
 pre-binding: it does unless a pre-bound variable is used in a ``FILTER``/``BIND`` expression or a
 sub-select inside a nested group (outside ``EXISTS``), where it would be unbound under join
-semantics. Such queries run once per focus node with the variable bound instead.
+semantics; a ``FILTER`` directly inside an ``OPTIONAL`` of the outermost group is the left join's
+condition and sees the joined-in focus node, so it stays joinable. Other queries run once per focus
+node with the variable bound instead.
 """
 
 import re
@@ -68,6 +70,7 @@ def analyse(query: str, prebound: set[str], owner: str) -> Analysis:
     # One entry per open group: "top", "exists", "select" or "group".
     groups: list[str] = []
     expression_depth: int | None = None  # paren depth of an open FILTER/BIND expression
+    expression_kind = ""  # "FILTER" or "BIND"
     parens = 0
     joinable = True
     uses: set[str] = set()
@@ -85,8 +88,11 @@ def analyse(query: str, prebound: set[str], owner: str) -> Analysis:
             pending = "select"
         elif tok.kind == "word" and upper == "EXISTS":
             pending = "exists"
+        elif tok.kind == "word" and upper == "OPTIONAL":
+            pending = "optional"
         elif tok.kind == "word" and upper in ("FILTER", "BIND") and expression_depth is None:
             expression_depth = parens
+            expression_kind = upper
         if tok.text == "(":
             parens += 1
         elif tok.text == ")":
@@ -111,11 +117,15 @@ def analyse(query: str, prebound: set[str], owner: str) -> Analysis:
             nested = groups[1:]
             if "exists" in nested:
                 continue
-            if "select" in nested or (nested and expression_depth is not None):
+            # A FILTER directly in an OPTIONAL of the outermost group is the left join's condition,
+            # which sees the joined-in focus node: that stays joinable.
+            left_join_condition = nested == ["optional"] and expression_kind == "FILTER"
+            if "select" in nested or (nested and expression_depth is not None and not left_join_condition):
                 joinable = False
         if tok.kind == "word" and upper == "FILTER" and i + 1 < len(toks) and toks[i + 1].kind == "word":
             # FILTER bound(...), FILTER regex(...): the expression is the call that follows.
             expression_depth = parens
+            expression_kind = "FILTER"
     if body_start is None:
         raise UnsupportedShape(f"{owner}: the SPARQL query has no WHERE group")
     return Analysis(body_start, joinable, frozenset(uses))

@@ -1,0 +1,175 @@
+"""Work-system scope: which work systems an imported ArchiMate model is read as.
+
+Work systems do not exist in ArchiMate, and Alter says the scope of a work system is a choice of
+the analyst. The importer therefore offers these scopes (``--scope``):
+
+``process`` (the default)
+    one work system per top-level business behaviour: a BusinessProcess, BusinessFunction or
+    BusinessInteraction that is not a step of another (composition/aggregation), with its steps.
+    It is the default because it needs nothing but the behaviour every model has (groupings and
+    views are optional, and views are drawn for readers, not as boundaries), and because Alter
+    defines a work system by the work it performs: a top-level process is that unit of work, and
+    through what it realises it brings its product/services and customers with it.
+``grouping``
+    one work system per Grouping, with what the grouping aggregates or composes (for models whose
+    architects drew work systems as groupings).
+``view``
+    one work system per view that shows at least one activity, with the activities it shows.
+``none``
+    no work systems: the elements and relationships only.
+
+For each work system the importer states its activities (with their steps), participants (the roles
+performing them), product/services (what they realise), customers (the roles those serve) and the
+infrastructure it relies on (what serves its activities or the technology they use).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from kg.importers.translation import (
+    ACTIVITY,
+    ACTOR_ROLE,
+    HAS_ACTIVITY,
+    HAS_CUSTOMER,
+    HAS_PARTICIPANT,
+    HAS_STEP,
+    PERFORMED_BY,
+    PRODUCES,
+    PRODUCES_OUTPUT,
+    RDF_TYPE,
+    RDFS_LABEL,
+    SERVES_CUSTOMER,
+    USES_TECHNOLOGY,
+    WAS_DERIVED_FROM,
+    WORK_SYSTEM,
+    Edge,
+    Translation,
+    iri_term,
+    literal_term,
+)
+from kg.namespaces import STS
+
+SCOPES = ("process", "grouping", "view", "none")
+DEFAULT_SCOPE = "process"
+RATIONALE = {
+    "process": "imported from ArchiMate: one work system per top-level business process, function or interaction "
+    "(stskg import --scope process)",
+    "grouping": "imported from ArchiMate: one work system per Grouping (stskg import --scope grouping)",
+    "view": "imported from ArchiMate: one work system per view showing activities (stskg import --scope view)",
+}
+
+
+def apply_scope(tr: Translation, scope: str) -> None:
+    """Add the work systems of ``scope`` to the translation (after :meth:`Translation.refine`)."""
+    mapping = tr.mapping
+    activities = {i for i, c in tr.classes.items() if mapping.is_a(c, ACTIVITY)}
+    groupings = [e.identifier for e in tr.model.elements if WORK_SYSTEM in tr.classes.get(e.identifier, set())]
+    used: set[int] = set()
+    by_subject: dict[str, list[int]] = defaultdict(list)
+    for index, edge in enumerate(tr.deferred):
+        by_subject[edge.subject].append(index)
+    tr.deferred_by_subject = by_subject
+    if scope != "grouping":
+        for identifier in groupings:
+            tr.classes[identifier].discard(WORK_SYSTEM)
+        if groupings:
+            tr.report.unmapped_elements["Grouping"] = "a Grouping is read as a work system only with --scope grouping"
+    if scope == "process":
+        steps = {o for objs in tr.statements[HAS_STEP].values() for o in objs}
+        for element in tr.model.elements:
+            node = tr.node(element.identifier)
+            if (
+                element.identifier in activities
+                and mapping.elements[element.type].layer == "Business"
+                and node not in steps
+            ):
+                ws = tr.mint("worksystem", element.identifier)
+                _work_system(tr, ws, element.names, [node], {node}, scope, used)
+    elif scope == "view":
+        for view in tr.model.views:
+            shown = {tr.node(ref) for ref in view.shows if ref in activities}
+            if shown:
+                _work_system(
+                    tr,
+                    tr.mint("worksystem", view.identifier),
+                    view.names,
+                    [tr.node(view.identifier)],
+                    shown,
+                    scope,
+                    used,
+                )
+            else:
+                tr.report.scope_notes.append(f"view {view.identifier} shows no activity: no work system")
+    elif scope == "grouping":
+        for identifier in groupings:
+            node = tr.node(identifier)
+            members = [(i, tr.deferred[i]) for i in by_subject.get(identifier, [])]
+            acts = {tr.node(e.object) for _, e in members if e.property == HAS_ACTIVITY}
+            for index, edge in members:
+                prop = edge.property
+                if prop == HAS_PARTICIPANT and ACTOR_ROLE not in tr.classes.get(edge.object, set()):
+                    prop = HAS_CUSTOMER  # the mapping's note: roles that only receive services are customers
+                if prop != HAS_ACTIVITY:
+                    tr.state(node, prop, tr.node(edge.object), _kind(tr, edge))
+                used.add(index)
+            _work_system(tr, node, [], [], acts, scope, used)
+    for index, edge in enumerate(tr.deferred):
+        if index not in used:
+            tr.report.unmapped_relationships[
+                f"{_kind(tr, edge)} ({_short(edge.property)} of a {tr.type_name(edge.subject)}): a statement about a "
+                f"work system, and no work system of --scope {scope} contains that {tr.type_name(edge.subject)}"
+            ] += 1
+    if scope == "none":
+        tr.report.scope_notes.append("no work systems made (--scope none)")
+
+
+def _kind(tr: Translation, edge: Edge) -> str:
+    return tr.rel_types[edge.relationship]
+
+
+def _short(iri: str) -> str:
+    return "sts:" + iri[len(STS) :] if iri.startswith(STS) else iri
+
+
+def _closure(tr: Translation, start: set[str]) -> set[str]:
+    found, todo = set(start), list(start)
+    while todo:
+        for step in tr.statements[HAS_STEP].get(todo.pop(), ()):
+            if step not in found:
+                found.add(step)
+                todo.append(step)
+    return found
+
+
+def _work_system(tr: Translation, ws: str, names, anchors, start: set[str], scope: str, used: set[int]) -> None:
+    """State one work system with its activities and what follows from them."""
+    acts = _closure(tr, start)
+    s = tr.statements
+    tr.add(ws, RDF_TYPE, iri_term(WORK_SYSTEM))
+    if anchors:  # a grouping is itself the work system and keeps its own provenance
+        for text, lang in names:
+            tr.add(ws, RDFS_LABEL, tr.text((f"{text} (work system)", lang), None))
+        for anchor in anchors:
+            tr.add(ws, WAS_DERIVED_FROM, anchor)
+        tr.report.generated["worksystem"] += 1
+    tr.add(ws, iri_term(STS + "scopeRationale"), literal_term(RATIONALE[scope]))
+    derived: dict[str, set[str]] = defaultdict(set)
+    derived[HAS_ACTIVITY] = acts
+    derived[HAS_PARTICIPANT] = {r for a in acts for r in s[PERFORMED_BY].get(a, ())}
+    derived[PRODUCES] = {p for a in acts for p in s[PRODUCES_OUTPUT].get(a, ())}
+    derived[HAS_CUSTOMER] = {c for p in derived[PRODUCES] for c in s[SERVES_CUSTOMER].get(p, ())}
+    tools = {t for a in acts for t in s[USES_TECHNOLOGY].get(a, ())}
+    for member in acts | tools:
+        for index in tr.deferred_by_subject.get(tr.identifier_of(member), ()):
+            edge = tr.deferred[index]
+            if edge.property != HAS_ACTIVITY:
+                derived[edge.property].add(tr.node(edge.object))
+                tr.report.relationship_properties[_kind(tr, edge)][edge.property] += 1
+                used.add(index)
+    for prop, objects in derived.items():
+        for obj in sorted(objects):
+            tr.add(ws, iri_term(prop), obj)
+    own = tr.names.get(tr.identifier_of(ws) or "", [])
+    label = next((text for text, _ in (names or own)), None) or ws[1:-1].rsplit("/", 1)[-1]
+    tr.report.work_systems.append((label, len(acts)))
