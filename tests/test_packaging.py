@@ -23,7 +23,7 @@ def test_wheel_ships_ontology_shapes_queries_and_examples(tmp_path):
             f"kg/data/{folder}/{p.relative_to(ROOT / folder)}" for p in (ROOT / folder).rglob("*") if p.is_file()
         }
         assert expected and expected <= names, folder
-    assert {"kg/paths.py", "kg/cli.py", "api/app.py"} <= names
+    assert {"kg/paths.py", "kg/cli/__init__.py", "api/app.py"} <= names
 
 
 def test_paths_resolve_to_the_checkout():

@@ -1,0 +1,28 @@
+"""``stskg serve``: the one command that starts the web layer (``api``), so the only CLI module importing it."""
+
+import click
+
+from kg import __version__
+from kg.cli.base import _Context, _reported, cli
+from kg.workspace import load_examples
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--examples", is_flag=True, help="Load the example models first (those not loaded yet).")
+@click.pass_obj
+@_reported
+def serve(obj: _Context, host: str, port: int, examples: bool) -> None:
+    """Serve the HTTP API (SPARQL, models, validation) on the configured store."""
+    import uvicorn
+
+    from api.app import create_app
+
+    workspace = obj.workspace
+    if examples:
+        for info in load_examples(workspace.catalog, max_bytes=obj.settings.max_load_bytes):
+            click.echo(f"loaded example model {info.id!r} ({info.triples:,} triples)")
+    app = create_app(obj.settings, workspace=workspace)
+    click.echo(f"stskg {__version__} serving on http://{host}:{port}/  (API docs: /docs)")
+    uvicorn.run(app, host=host, port=port, log_level="info")

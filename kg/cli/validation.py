@@ -1,0 +1,135 @@
+"""``stskg validate``: a file or a stored model against the shapes, with exit codes for pipelines."""
+
+import sys
+import time
+from pathlib import Path
+
+import click
+import pyoxigraph as ox
+
+from kg.cli.base import _Context, _reported, cli
+from kg.namespaces import PREFIXES
+
+EXIT_FINDINGS = 1
+_THRESHOLDS = {"violation": "Violation", "warning": "Warning", "info": "Info"}
+
+
+class _Progress:
+    """Per-shape progress on stderr: live on a terminal; otherwise a line every 5 s once a run is long."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.started = self.last = time.monotonic()
+        self.shown = False
+
+    def __call__(self, done: int, total: int, shape: str) -> None:
+        now = time.monotonic()
+        if self.tty:
+            click.echo(f"\r\033[Kvalidating: shape {done + 1}/{total} {shape[-60:]}", err=True, nl=False)
+            self.shown = True
+        elif now - self.started > 5 and now - self.last > 5:
+            click.echo(f"validating: shape {done + 1}/{total} ({now - self.started:.0f} s)", err=True)
+            self.last = now
+
+    def close(self) -> None:
+        if self.shown:
+            click.echo("\r\033[K", err=True, nl=False)
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--model", "model_id", metavar="ID", help="Validate this stored model and store the run.")
+@click.option("--engine", type=click.Choice(["sparql", "pyshacl"]), default="sparql", show_default=True)
+@click.option(
+    "--fail-on",
+    type=click.Choice(list(_THRESHOLDS)),
+    default="warning",
+    show_default=True,
+    help="Exit 1 when there is a finding of this severity or a more severe one.",
+)
+@click.option(
+    "--format",
+    "out",
+    type=click.Choice(["text", "json", "turtle", "jsonld", "sarif", "html"]),
+    default="text",
+    show_default=True,
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+@click.option(
+    "--shapes",
+    "shapes_path",
+    type=click.Path(path_type=Path),
+    help="A shapes file, or a directory of *.ttl shapes (default: the shapes stskg ships).",
+)
+@click.option("--rdf-format", help="Format of FILE (default: from its extension).")
+@click.pass_obj
+@_reported
+def validate(
+    obj: _Context,
+    file: Path | None,
+    model_id: str | None,
+    engine: str,
+    fail_on: str,
+    out: str,
+    output: Path | None,
+    shapes_path: Path | None,
+    rdf_format: str | None,
+) -> None:
+    """Validate an RDF FILE, or a stored --model, against the shapes; explain the findings.
+
+    FILE is checked in memory together with the ontology and nothing is stored; --model ID checks
+    the stored model and stores the run (a named graph linked from the model's catalog entry).
+
+    Exit status: 0 when no finding is at or above --fail-on (default warning: Violations and
+    Warnings fail, Info notices never do), 1 when there is one, 2 on error.
+    """
+    from kg.validation import load_shapes
+    from kg.validation.bundled import bundled_shapes, read_shapes_graph
+    from kg.validation.document import require_shapes, validate_file
+    from kg.validation.formats import render_report
+    from kg.validation.report import SH, ValidationReport
+    from kg.validation.runs import Runs
+
+    if (file is None) == (model_id is None):
+        raise click.UsageError("give either FILE or --model ID")
+    if shapes_path is None:
+        shapes, where = bundled_shapes(), "the shipped shapes"
+    elif shapes_path.is_dir():
+        shapes, where = load_shapes(read_shapes_graph(shapes_path)), str(shapes_path)
+    elif shapes_path.is_file():
+        shapes, where = load_shapes(shapes_path), str(shapes_path)
+    else:
+        raise click.UsageError(f"no such shapes file or directory: {shapes_path}")
+    require_shapes(shapes, where)
+    progress = _Progress()
+    extra: dict = {}
+    report: ValidationReport
+    try:
+        if file is not None:
+            checked = validate_file(
+                file,
+                shapes,
+                engine=engine,  # type: ignore[arg-type]
+                format=rdf_format,
+                max_bytes=obj.settings.max_load_bytes,
+                progress=progress,
+            )
+            report, prefixes, title = checked.report, checked.prefixes, str(file)
+            artifact = file.as_posix() if not file.is_absolute() else file.as_uri()
+            text = checked.text
+        else:
+            run, report = Runs(obj.workspace.catalog).run(model_id, shapes, engine=engine, progress=progress)  # type: ignore[arg-type]
+            prefixes, title, artifact, text = dict(PREFIXES), f"model {model_id}", None, None
+            extra = {"run": run.as_dict()}
+    finally:
+        progress.close()
+    body = render_report(report, out, prefixes, title=title, artifact=artifact, text=text, extra=extra)
+    if output is None:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(body)
+    if extra:
+        click.echo(f"stored validation run {extra['run']['id']} of model {model_id!r}", err=True)
+    if report.at_or_above(ox.NamedNode(SH + _THRESHOLDS[fail_on])):
+        sys.exit(EXIT_FINDINGS)
