@@ -149,8 +149,8 @@ def test_an_update_sent_as_a_query_is_a_400(client):
 
 
 def test_missing_query_and_get_update_are_refused(client):
-    """GET without a query is a 400, and an update by GET a 405."""
-    assert client.get("/sparql").json()["code"] == "missing-query"
+    """GET with parameters but no query is a 400, and an update by GET a 405."""
+    assert client.get("/sparql", params={"default-graph-uri": "http://g"}).json()["code"] == "missing-query"
     assert client.get("/sparql", params={"update": "DROP ALL"}).status_code == 405
 
 

@@ -133,19 +133,11 @@ async def _write(request: Request, target, method: str) -> Response:
     return Response(status_code=201 if written.created else 204)
 
 
-@router.api_route(PATH, methods=["GET", "HEAD"], dependencies=[Depends(require_read)], summary="Read a graph")
 async def graph_store_indirect(request: Request, graph: GraphParam = None, default: DefaultParam = None) -> Response:
     """The graph named by ``?graph=IRI`` (or ``?default``), in the RDF format Accept asks for; 404 if empty."""
     return await _read(request, _target(request, graph, default, direct=False), head=request.method == "HEAD")
 
 
-@router.api_route(
-    PATH,
-    methods=["PUT", "POST", "DELETE"],
-    dependencies=[Depends(require_write)],
-    summary="Replace, merge into or delete a graph",
-    openapi_extra=_BODY,
-)
 async def graph_store_indirect_write(
     request: Request, graph: GraphParam = None, default: DefaultParam = None
 ) -> Response:
@@ -154,24 +146,40 @@ async def graph_store_indirect_write(
     return await _write(request, _target(request, graph, default, direct=False), request.method)
 
 
-@router.api_route(
-    PATH + "/{path:path}",
-    methods=["GET", "HEAD"],
-    dependencies=[Depends(require_read)],
-    summary="Read a graph (direct identification)",
-)
 async def graph_store_direct(request: Request, path: str) -> Response:
     """The graph whose IRI is this URL."""
     return await _read(request, _target(request, None, None, direct=True), head=request.method == "HEAD")
 
 
-@router.api_route(
-    PATH + "/{path:path}",
-    methods=["PUT", "POST", "DELETE"],
-    dependencies=[Depends(require_write)],
-    summary="Replace, merge into or delete a graph (direct identification)",
-    openapi_extra=_BODY,
-)
 async def graph_store_direct_write(request: Request, path: str) -> Response:
     """As the indirect form, for the graph whose IRI is this URL."""
     return await _write(request, _target(request, None, None, direct=True), request.method)
+
+
+# One route per method, so each has its own OpenAPI operation id; the first of a name is url_for's.
+for _path, _read_endpoint, _write_endpoint in (
+    (PATH, graph_store_indirect, graph_store_indirect_write),
+    (PATH + "/{path:path}", graph_store_direct, graph_store_direct_write),
+):
+    for _method in ("GET", "HEAD"):
+        router.add_api_route(
+            _path,
+            _read_endpoint,
+            methods=[_method],
+            name=_read_endpoint.__name__,
+            operation_id=f"{_read_endpoint.__name__}_{_method.lower()}",
+            dependencies=[Depends(require_read)],
+            summary=f"{_method} a graph",
+            include_in_schema=_method == "GET",
+        )
+    for _method in ("PUT", "POST", "DELETE"):
+        router.add_api_route(
+            _path,
+            _write_endpoint,
+            methods=[_method],
+            name=_write_endpoint.__name__,
+            operation_id=f"{_write_endpoint.__name__}_{_method.lower()}",
+            dependencies=[Depends(require_write)],
+            summary={"PUT": "Replace a graph", "POST": "Add to a graph", "DELETE": "Delete a graph"}[_method],
+            openapi_extra=_BODY if _method != "DELETE" else None,
+        )

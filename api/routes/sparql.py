@@ -111,6 +111,8 @@ async def _query(
     _check_service(query, settings)
     form = query_form(query)
     timeout = settings.query_timeout
+    # Relative IRIs resolve against the endpoint; on line 1, so error positions keep their line.
+    query = f"BASE {NamedNode(str(request.url_for('sparql_get')))} {query}"
     if form in ("SELECT", "ASK"):
         offer = negotiate(SELECT_OFFERS if form == "SELECT" else ASK_OFFERS, accept, format)
         result = await run_with_deadline(
