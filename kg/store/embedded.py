@@ -78,12 +78,15 @@ class EmbeddedStore:
             raise InvalidQuery("expected a SELECT query")
         variables = [v.value for v in solutions.variables]
         rows = []
-        for solution in solutions:
-            if max_rows is not None and len(rows) == max_rows:
-                return SelectResult(variables, rows, truncated=True)
-            rows.append(tuple(solution))
-            if deadline is not None and len(rows) % _CHECK_EVERY == 0 and time.monotonic() > deadline:
-                raise self._timed_out()
+        try:
+            for solution in solutions:
+                if max_rows is not None and len(rows) == max_rows:
+                    return SelectResult(variables, rows, truncated=True)
+                rows.append(tuple(solution))
+                if deadline is not None and len(rows) % _CHECK_EVERY == 0 and time.monotonic() > deadline:
+                    raise self._timed_out()
+        except OSError as exc:  # raised while evaluating, e.g. by a SERVICE call
+            raise BackendError(f"the query failed while running: {exc}") from exc
         return SelectResult(variables, rows)
 
     def select_serialized(
@@ -104,6 +107,8 @@ class EmbeddedStore:
             data = serialize_solutions(results, format, max_rows=max_rows, deadline=deadline)
         except QueryTimeout:
             raise self._timed_out() from None
+        except OSError as exc:  # raised while evaluating, e.g. by a SERVICE call
+            raise BackendError(f"the query failed while running: {exc}") from exc
         if data is not None:
             return Serialized(data)
         # Maybe over the cap: the exact path cuts at max_rows (and says so).
@@ -119,6 +124,8 @@ class EmbeddedStore:
             return serialize_triples(triples, format, deadline=deadline)
         except QueryTimeout:
             raise self._timed_out() from None
+        except OSError as exc:
+            raise BackendError(f"the query failed while running: {exc}") from exc
 
     def ask(self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None) -> bool:
         answer = self._query(query, bindings, dataset)
@@ -134,10 +141,13 @@ class EmbeddedStore:
         if not isinstance(triples, ox.QueryTriples):
             raise InvalidQuery("expected a CONSTRUCT or DESCRIBE query")
         out = []
-        for triple in triples:
-            out.append(triple)
-            if deadline is not None and len(out) % _CHECK_EVERY == 0 and time.monotonic() > deadline:
-                raise self._timed_out()
+        try:
+            for triple in triples:
+                out.append(triple)
+                if deadline is not None and len(out) % _CHECK_EVERY == 0 and time.monotonic() > deadline:
+                    raise self._timed_out()
+        except OSError as exc:
+            raise BackendError(f"the query failed while running: {exc}") from exc
         return out
 
     def update(self, update: str, *, base_iri: str | None = None) -> None:
