@@ -12,12 +12,16 @@ def test_wheel_ships_ontology_shapes_queries_and_examples(tmp_path):
     """Every data file of the checkout is inside the wheel under kg/data/, next to the code."""
     subprocess.run(
         [Path(sys.executable).parent / "hatchling", "build", "-t", "wheel", "-d", tmp_path],
-        cwd=ROOT, check=True, capture_output=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     (wheel,) = tmp_path.glob("stskg-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for folder in ("ontology", "shapes", "queries", "examples"):
-        expected = {f"kg/data/{folder}/{p.relative_to(ROOT / folder)}" for p in (ROOT / folder).rglob("*") if p.is_file()}
+        expected = {
+            f"kg/data/{folder}/{p.relative_to(ROOT / folder)}" for p in (ROOT / folder).rglob("*") if p.is_file()
+        }
         assert expected and expected <= names, folder
     assert {"kg/paths.py", "kg/cli.py", "api/app.py"} <= names
 

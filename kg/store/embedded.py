@@ -64,6 +64,25 @@ class EmbeddedStore:
     def _timed_out(self) -> QueryTimeout:
         return QueryTimeout(f"the query ran longer than {self.query_timeout:g} s and was stopped")
 
+    def _evaluate(self, query: str, bindings: Bindings | None, dataset: Dataset | None, work):
+        """``work(results)`` for the query's results, with failures made kg errors.
+
+        pyoxigraph's result iterators must be dropped on the thread that made them; an exception
+        carries its frames (and so the iterator) to whichever thread handles it, here the event
+        loop's. So every failure leaves with its traceback cut, and the iterator dies here.
+        """
+        failure: BaseException | None = None
+        try:
+            return work(self._query(query, bindings, dataset))
+        except BaseException as exc:
+            failure = exc.with_traceback(None)
+        failure.__context__ = failure.__cause__ = None
+        if isinstance(failure, QueryTimeout):
+            raise self._timed_out()
+        if isinstance(failure, OSError):  # raised while evaluating, e.g. by a SERVICE call
+            raise BackendError(f"the query failed while running: {failure}")
+        raise failure
+
     def select(
         self,
         query: str,
@@ -73,21 +92,21 @@ class EmbeddedStore:
         max_rows: int | None = None,
     ) -> SelectResult:
         deadline = self._deadline()
-        solutions = self._query(query, bindings, dataset)
-        if not isinstance(solutions, ox.QuerySolutions):
-            raise InvalidQuery("expected a SELECT query")
-        variables = [v.value for v in solutions.variables]
-        rows = []
-        try:
+
+        def rows_of(solutions) -> SelectResult:
+            if not isinstance(solutions, ox.QuerySolutions):
+                raise InvalidQuery("expected a SELECT query")
+            variables = [v.value for v in solutions.variables]
+            rows = []
             for solution in solutions:
                 if max_rows is not None and len(rows) == max_rows:
                     return SelectResult(variables, rows, truncated=True)
                 rows.append(tuple(solution))
                 if deadline is not None and len(rows) % _CHECK_EVERY == 0 and time.monotonic() > deadline:
-                    raise self._timed_out()
-        except OSError as exc:  # raised while evaluating, e.g. by a SERVICE call
-            raise BackendError(f"the query failed while running: {exc}") from exc
-        return SelectResult(variables, rows)
+                    raise QueryTimeout("deadline")
+            return SelectResult(variables, rows)
+
+        return self._evaluate(query, bindings, dataset, rows_of)
 
     def select_serialized(
         self,
@@ -98,17 +117,15 @@ class EmbeddedStore:
         max_rows: int | None = None,
     ) -> Serialized:
         deadline = self._deadline()
-        results = self._query(query, None, dataset)
-        if isinstance(results, ox.QueryTriples):
-            raise InvalidQuery("expected a SELECT or ASK query")
-        if isinstance(results, ox.QueryBoolean):
-            return Serialized(results.serialize(format=format) or b"")
-        try:
-            data = serialize_solutions(results, format, max_rows=max_rows, deadline=deadline)
-        except QueryTimeout:
-            raise self._timed_out() from None
-        except OSError as exc:  # raised while evaluating, e.g. by a SERVICE call
-            raise BackendError(f"the query failed while running: {exc}") from exc
+
+        def write(results) -> bytes | None:
+            if isinstance(results, ox.QueryTriples):
+                raise InvalidQuery("expected a SELECT or ASK query")
+            if isinstance(results, ox.QueryBoolean):
+                return results.serialize(format=format) or b""
+            return serialize_solutions(results, format, max_rows=max_rows, deadline=deadline)
+
+        data = self._evaluate(query, None, dataset, write)
         if data is not None:
             return Serialized(data)
         # Maybe over the cap: the exact path cuts at max_rows (and says so).
@@ -117,38 +134,38 @@ class EmbeddedStore:
 
     def construct_serialized(self, query: str, format: ox.RdfFormat, *, dataset: Dataset | None = None) -> bytes:
         deadline = self._deadline()
-        triples = self._query(query, None, dataset)
-        if not isinstance(triples, ox.QueryTriples):
-            raise InvalidQuery("expected a CONSTRUCT or DESCRIBE query")
-        try:
+
+        def write(triples) -> bytes:
+            if not isinstance(triples, ox.QueryTriples):
+                raise InvalidQuery("expected a CONSTRUCT or DESCRIBE query")
             return serialize_triples(triples, format, deadline=deadline)
-        except QueryTimeout:
-            raise self._timed_out() from None
-        except OSError as exc:
-            raise BackendError(f"the query failed while running: {exc}") from exc
+
+        return self._evaluate(query, None, dataset, write)
 
     def ask(self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None) -> bool:
-        answer = self._query(query, bindings, dataset)
-        if not isinstance(answer, ox.QueryBoolean):
-            raise InvalidQuery("expected an ASK query")
-        return bool(answer)
+        def answer(result) -> bool:
+            if not isinstance(result, ox.QueryBoolean):
+                raise InvalidQuery("expected an ASK query")
+            return bool(result)
+
+        return self._evaluate(query, bindings, dataset, answer)
 
     def construct(
         self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None
     ) -> list[ox.Triple]:
         deadline = self._deadline()
-        triples = self._query(query, bindings, dataset)
-        if not isinstance(triples, ox.QueryTriples):
-            raise InvalidQuery("expected a CONSTRUCT or DESCRIBE query")
-        out = []
-        try:
+
+        def triples_of(triples) -> list[ox.Triple]:
+            if not isinstance(triples, ox.QueryTriples):
+                raise InvalidQuery("expected a CONSTRUCT or DESCRIBE query")
+            out = []
             for triple in triples:
                 out.append(triple)
                 if deadline is not None and len(out) % _CHECK_EVERY == 0 and time.monotonic() > deadline:
-                    raise self._timed_out()
-        except OSError as exc:
-            raise BackendError(f"the query failed while running: {exc}") from exc
-        return out
+                    raise QueryTimeout("deadline")
+            return out
+
+        return self._evaluate(query, bindings, dataset, triples_of)
 
     def update(self, update: str, *, base_iri: str | None = None) -> None:
         try:
