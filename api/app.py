@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
-from api.routes import graph_store, models, sparql
+from api.routes import graph_store, models, ontology, principles, queries, snapshots, sparql
 from api.security import check_settings
 from kg import __version__
 from kg.settings import Settings
@@ -42,6 +42,10 @@ def create_app(settings: Settings, *, workspace: Workspace | None = None) -> Fas
     app.include_router(sparql.router)
     app.include_router(models.router)
     app.include_router(graph_store.router)
+    app.include_router(queries.build_router())
+    app.include_router(snapshots.router)
+    app.include_router(principles.router)
+    app.include_router(ontology.router)
 
     @app.get("/health", tags=["service"])
     def health() -> dict:

@@ -16,6 +16,7 @@ from kg.errors import (
     BackendTimeout,
     Conflict,
     InvalidInput,
+    InvalidParameter,
     NotFound,
     QueryTimeout,
     ReadOnlyGraph,
@@ -91,6 +92,8 @@ def _kg_error(_request: Request, exc: Exception) -> JSONResponse:
     extra = {}
     if isinstance(exc, InvalidInput):
         extra = {k: v for k in ("source", "line", "column") if (v := getattr(exc, k)) is not None}
+    elif isinstance(exc, InvalidParameter):
+        extra = {"parameter": exc.parameter}
     return problem(status_of(exc), exc.code, str(exc), **extra)
 
 

@@ -232,6 +232,29 @@ def _read_text(argument: str) -> str:
 
 
 @cli.command()
+@click.option("--model", "model_id", required=True, metavar="ID", help="The model whose work systems to show.")
+@click.argument("work_system", metavar="[WS]", required=False)
+@click.option("--format", "out", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+@_reported
+def snapshot(obj: _Context, model_id: str, work_system: str | None, out: str) -> None:
+    """Alter's snapshot of work system WS (its local name or IRI); without WS, list the work systems."""
+    from kg.snapshot import snapshot as read_snapshot
+    from kg.snapshot import work_systems
+
+    workspace = obj.workspace
+    if work_system is None:
+        systems = work_systems(workspace.store, workspace.catalog, model_id)
+        if out == "json":
+            click.echo(json.dumps([vars(ws) for ws in systems], indent=2, ensure_ascii=False))
+        else:
+            click.echo("\n".join(f"{ws.name:28} {ws.label}" for ws in systems) or "no work systems")
+        return
+    snap = read_snapshot(workspace.store, workspace.catalog, model_id, work_system)
+    click.echo(json.dumps(snap.as_dict(), indent=2, ensure_ascii=False) if out == "json" else snap.as_text())
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--examples", is_flag=True, help="Load the example models first (those not loaded yet).")

@@ -6,6 +6,7 @@
     ├── UserError                   the caller's mistake: 4xx, CLI exit 2
     │   ├── InvalidInput            bad data: syntax error, unsafe content (where: file, line, column)
     │   ├── InvalidQuery            a SPARQL query or update that does not parse
+    │   ├── InvalidParameter        a named query's parameter value that is missing or ill-typed
     │   ├── UnsupportedFormat       a format we cannot read or write
     │   ├── TooLarge                input over the configured size cap
     │   ├── NotFound                an unknown model, graph, query...
@@ -57,6 +58,16 @@ class InvalidInput(UserError):
 
 class InvalidQuery(UserError):
     code = "invalid-query"
+
+
+class InvalidParameter(UserError):
+    """A value for a named query's parameter that is unknown, missing or not of its type."""
+
+    code = "invalid-parameter"
+
+    def __init__(self, parameter: str, message: str) -> None:
+        self.parameter = parameter
+        super().__init__(message)
 
 
 class UnsupportedFormat(UserError):

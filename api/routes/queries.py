@@ -1,0 +1,150 @@
+"""``/queries``: every named query (``queries/*.rq``) as its own ``GET /queries/{name}`` operation.
+
+The routes are generated when the app is built, one per query file, so that OpenAPI (``/docs``)
+lists each query with its own typed parameters; the file stem is the operation id. Parameter values
+are checked and bound as RDF terms by :mod:`kg.queries`; results are negotiated like ``/sparql``.
+"""
+
+from collections.abc import Callable, Mapping
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from api.rendering import ASK_OFFERS, GRAPH_OFFERS, SELECT_OFFERS, ask_response, graph_response, negotiate
+from api.rendering import select_response as render_select
+from api.security import require_read
+from kg.errors import InvalidParameter
+from kg.queries import JSON_SCHEMAS, NamedQuery, Parameter, load_queries
+from kg.settings import Settings
+from kg.store import SelectResult
+from kg.workspace import Workspace
+
+_FORMAT = {
+    "name": "format",
+    "in": "query",
+    "required": False,
+    "description": "Result format (json, xml, csv, tsv; turtle, ntriples, jsonld, rdfxml); overrides Accept.",
+    "schema": {"type": "string"},
+}
+
+
+def _schema(parameter: Parameter) -> dict:
+    schema = dict(JSON_SCHEMAS[parameter.type])
+    if parameter.enum:
+        schema = {"type": "string", "enum": list(parameter.enum)}
+    if parameter.default is not None:
+        schema["default"] = _typed(parameter.type, parameter.default)
+    return schema
+
+
+def _typed(kind: str, text: str) -> object:
+    """A default in its JSON type, as OpenAPI wants it (``2``, not ``"2"``)."""
+    if kind == "integer":
+        return int(text)
+    if kind == "decimal":
+        return float(text)
+    if kind == "boolean":
+        return text.lower() in ("true", "1")
+    return text
+
+
+def _openapi_parameter(parameter: Parameter) -> dict:
+    kind = "a model id" if parameter.type == "model" else f"RDF type {parameter.type}"
+    return {
+        "name": parameter.name,
+        "in": "query",
+        "required": parameter.required,
+        "description": f"{parameter.description} ({kind})".strip(),
+        "schema": _schema(parameter),
+    }
+
+
+def describe(query: NamedQuery) -> dict:
+    """What ``GET /queries`` says about one query."""
+    return {
+        "name": query.name,
+        "summary": query.summary,
+        "description": query.description,
+        "form": query.form,
+        "path": f"/queries/{query.name}",
+        "parameters": [
+            {
+                "name": p.name,
+                "type": p.type,
+                "required": p.required,
+                "default": p.default,
+                "enum": list(p.enum) or None,
+                "description": p.description,
+            }
+            for p in query.parameters
+        ],
+    }
+
+
+def _values(request: Request) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for name, value in request.query_params.multi_items():
+        if name == "format":
+            continue
+        if name in values:
+            raise InvalidParameter(name, f"parameter {name!r} is given more than once")
+        values[name] = value
+    return values
+
+
+def _endpoint(query: NamedQuery) -> Callable[[Request], Response]:
+    def run(request: Request) -> Response:
+        workspace: Workspace = request.app.state.workspace
+        settings: Settings = request.app.state.settings
+        accept, format = request.headers.get("accept"), request.query_params.get("format")
+        offers = {"SELECT": SELECT_OFFERS, "ASK": ASK_OFFERS}.get(query.form, GRAPH_OFFERS)
+        offer = negotiate(offers, accept, format)  # before running: a 406 costs no query
+        result = query.run(workspace.store, workspace.catalog, _values(request))
+        if isinstance(result, SelectResult):
+            headers = None
+            if len(result.rows) > settings.max_result_rows:
+                result = SelectResult(result.variables, result.rows[: settings.max_result_rows])
+                headers = {"Stskg-Truncated": str(settings.max_result_rows)}
+            return render_select(result, offer, headers)
+        if isinstance(result, bool):
+            return ask_response(result, offer)
+        return graph_response(result, offer)
+
+    run.__name__ = query.name.replace("-", "_")
+    run.__doc__ = query.description
+    return run
+
+
+def build_router(queries: Mapping[str, NamedQuery] | None = None) -> APIRouter:
+    """A router with ``GET /queries`` and one ``GET /queries/{name}`` per named query.
+
+    ``queries`` defaults to the shipped ``queries/`` folder, parsed now: a broken query file
+    stops the app from being built (:class:`kg.errors.InvalidInput` with file and line).
+    """
+    queries = dict(queries) if queries is not None else load_queries()
+    router = APIRouter(tags=["queries"], dependencies=[Depends(require_read)])
+
+    @router.get("/queries", summary="List the named queries")
+    def list_queries() -> list[dict]:
+        """Every named query with its summary, description and typed parameters."""
+        return [describe(query) for query in queries.values()]
+
+    for query in queries.values():
+        router.add_api_route(
+            f"/queries/{query.name}",
+            _endpoint(query),
+            methods=["GET"],
+            operation_id=query.name,
+            summary=query.summary,
+            description=query.description,
+            response_class=Response,
+            responses={
+                200: {
+                    "description": "Query results in the negotiated format",
+                    "content": {o.media_type: {} for o in (SELECT_OFFERS if query.form == "SELECT" else GRAPH_OFFERS)},
+                },
+                400: {"description": "a parameter value is missing or not of its type"},
+                404: {"description": "the model does not exist"},
+            },
+            openapi_extra={"parameters": [*(_openapi_parameter(p) for p in query.parameters), _FORMAT]},
+        )
+    return router
