@@ -366,5 +366,6 @@ def test_rdflib_sparqlupdatestore_without_a_token_is_refused(live_base):
         with pytest.raises(HTTPError) as raised:
             graph.add((URIRef("http://example.org/eve"), URIRef("http://example.org/name"), Literal("Eve")))
         assert raised.value.code == 401
+        raised.value.close()
     finally:
         store.close()
