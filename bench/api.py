@@ -11,8 +11,8 @@ and then drives each endpoint with ``wrk`` (a C load generator that costs the se
 * two named queries, ``GET /queries/work-systems`` and ``GET /queries/participants-and-skills``,
   against the same SPARQL with the parameter bound by VALUES on Oxigraph.
 
-Each case runs ``--duration`` seconds with ``--connections`` clients after a warm-up, and reports
-p50/p99 latency and requests per second. Usage::
+Each case runs ``--duration`` seconds with one client (latency: p50/p99 without queueing) and
+again with ``--connections`` clients (throughput, loaded latency), after a warm-up. Usage::
 
     python bench/api.py [--sizes 455 4545] [--duration 10] [--connections 8] [--workers 1]
 
@@ -53,7 +53,7 @@ QUERIES = {
 def ensure_wrk() -> str:
     found = shutil.which("wrk")
     if found is None and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)  # noqa: S607
+        subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)
         found = shutil.which("wrk")
     if found is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -71,7 +71,7 @@ def serve_stskg(data_dir: Path, port: int, workers: int) -> subprocess.Popen:
     command = [sys.executable, "-m", "uvicorn", "--factory", "bench.api:app_from_environment"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"]
     command += ["--workers", str(workers)] if workers > 1 else []
-    return subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE)  # noqa: S603
+    return subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE)
 
 
 def app_from_environment():
@@ -84,7 +84,7 @@ def app_from_environment():
 
 def serve_oxigraph(location: Path, port: int) -> subprocess.Popen:
     command = [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
-    return subprocess.Popen([*command, "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
+    return subprocess.Popen([*command, "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def named_query_text(name: str) -> str:
@@ -96,10 +96,10 @@ def named_query_text(name: str) -> str:
 
 
 def wrk(binary: str, url: str, *, duration: int, connections: int, accept: str) -> dict:
-    threads = min(2, connections)
+    threads = 1  # one wrk thread drives all connections and leaves the servers the other core
     command = [binary, "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency"]
     command += ["-H", f"Accept: {accept}", url]
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.MULTILINE))
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -147,10 +147,16 @@ def run_size(work_systems: int, args, wrk_binary: str) -> list[dict]:
                 print(f"stskg load {time.perf_counter() - started:.1f} s", flush=True)
                 started = time.perf_counter()
                 http.put(
-                    f"{theirs}/store", params={"graph": GRAPH}, content=body, headers={"Content-Type": "application/n-triples"}
+                    f"{theirs}/store",
+                    params={"graph": GRAPH},
+                    content=body,
+                    headers={"Content-Type": "application/n-triples"},
                 ).raise_for_status()
                 print(f"oxigraph load {time.perf_counter() - started:.1f} s", flush=True)
-                cases = {name: (f"{ours}/sparql?{urlencode({'query': q})}", f"{theirs}/query?{urlencode({'query': q})}") for name, q in QUERIES.items()}
+                cases = {
+                    name: (f"{ours}/sparql?{urlencode({'query': q})}", f"{theirs}/query?{urlencode({'query': q})}")
+                    for name, q in QUERIES.items()
+                }
                 for name, params in (("work-systems", {"model": MODEL}), ("participants-and-skills", {"model": MODEL})):
                     ours_url = f"{ours}/queries/{name}?{urlencode(params)}"
                     probe = http.get(ours_url, headers={"Accept": "application/sparql-results+json"})
@@ -164,10 +170,15 @@ def run_size(work_systems: int, args, wrk_binary: str) -> list[dict]:
                 http.put(
                     f"{theirs}/store",
                     params={"graph": "https://w3id.org/stskg/graph/ontology"},
-                    content=http.get(f"{ours}/rdf-graph-store", params={"graph": "https://w3id.org/stskg/graph/ontology"}, headers={"Accept": "application/n-triples"}).content,
+                    content=http.get(
+                        f"{ours}/rdf-graph-store",
+                        params={"graph": "https://w3id.org/stskg/graph/ontology"},
+                        headers={"Accept": "application/n-triples"},
+                    ).content,
                     headers={"Content-Type": "application/n-triples"},
                 ).raise_for_status()
                 accept = "application/sparql-results+json"
+                cases = {k: v for k, v in cases.items() if not args.cases or k in args.cases}
                 for name, (ours_url, theirs_url) in cases.items():
                     n_ours = rows_of(http.get(ours_url, headers={"Accept": accept}))
                     n_theirs = rows_of(http.get(theirs_url, headers={"Accept": accept}))
@@ -175,12 +186,27 @@ def run_size(work_systems: int, args, wrk_binary: str) -> list[dict]:
                     clients = args.connections if not name.startswith("named:") else 2
                     for label, url in (("stskg", ours_url), ("oxigraph", theirs_url)):
                         wrk(wrk_binary, url, duration=2, connections=clients, accept=accept)  # warm-up
-                        figures = wrk(wrk_binary, url, duration=args.duration, connections=clients, accept=accept)
-                        row = {"triples": triples, "case": name, "server": label, "rows": n_ours if label == "stskg" else n_theirs, **figures}
+                        # Latency with one client (no queueing), throughput with many.
+                        alone = wrk(wrk_binary, url, duration=args.duration, connections=1, accept=accept)
+                        loaded = wrk(wrk_binary, url, duration=args.duration, connections=clients, accept=accept)
+                        row = {
+                            "triples": triples,
+                            "case": name,
+                            "server": label,
+                            "rows": n_ours if label == "stskg" else n_theirs,
+                            "p50_ms": alone["p50_ms"],
+                            "p99_ms": alone["p99_ms"],
+                            "loaded_p50_ms": loaded["p50_ms"],
+                            "loaded_p99_ms": loaded["p99_ms"],
+                            "rps": loaded["rps"],
+                            "clients": clients,
+                            "errors": alone["errors"] + loaded["errors"],
+                        }
                         results.append(row)
                         print(
-                            f"{name:32} {label:9} rows {row['rows']:>6}  p50 {row['p50_ms']:8.2f} ms  "
-                            f"p99 {row['p99_ms']:8.2f} ms  {row['rps']:8.0f} req/s  errors {row['errors']}",
+                            f"{name:32} {label:9} rows {row['rows']:>6}  1 client: p50 {row['p50_ms']:8.2f} ms "
+                            f"p99 {row['p99_ms']:8.2f} ms | {clients} clients: p50 {row['loaded_p50_ms']:8.2f} ms "
+                            f"p99 {row['loaded_p99_ms']:8.2f} ms {row['rps']:8.0f} req/s | errors {row['errors']}",
                             flush=True,
                         )
         finally:
@@ -198,17 +224,21 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (embedded disk store: 1)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--cases", nargs="+", help="only these cases (small, rows, named:work-systems, ...)")
     args = parser.parse_args()
     binary = ensure_wrk()
     results = [row for size in args.sizes for row in run_size(size, args, binary)]
-    print("\n| triples | case | server | rows | p50 ms | p99 ms | req/s | ratio p50 |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "\n| triples | case | server | rows | p50 ms (1 client) | p99 ms (1 client) | p50 / p99 ms (N clients) | req/s (N clients) | p50 vs Oxigraph |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     base = {(r["triples"], r["case"]): r for r in results if r["server"] == "oxigraph"}
     for row in results:
         ratio = row["p50_ms"] / max(base[(row["triples"], row["case"])]["p50_ms"], 1e-9)
         print(
             f"| {row['triples']:,} | {row['case']} | {row['server']} | {row['rows']} | {row['p50_ms']:.2f} | "
-            f"{row['p99_ms']:.2f} | {row['rps']:.0f} | {ratio:.2f}x |"
+            f"{row['p99_ms']:.2f} | {row['loaded_p50_ms']:.2f} / {row['loaded_p99_ms']:.2f} ({row['clients']}) | "
+            f"{row['rps']:.0f} | {ratio:.2f}x |"
         )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

@@ -24,14 +24,15 @@ TOKEN = "a-long-random-write-token-for-tests"
 READ = "a-long-random-read-token-for-tests"
 WRITE = {"Authorization": f"Bearer {TOKEN}"}
 G = ox.NamedNode("http://example.org/g")
-#: Streams rows for ever (a cartesian product): stopped by the deadline check between chunks.
-STREAMING = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-#: Blocks before its first row (an aggregate over a ~3.4M-row product of 150 triples, ~1 s).
+#: Streams 8M rows (a product of 200 triples): stopped by the deadline check between chunks.
+#: Both stay bounded (seconds) even if a protection failed, so a failing run cannot hog the machine.
+STREAMING = "SELECT * WHERE { GRAPH <http://example.org/g> { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } }"
+#: Blocks before its first row (an aggregate over the same 8M-row product, ~2 s).
 BLOCKING = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://example.org/g> { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } }"
 SMALL = "ASK { ?s ?p ?o }"
 
 
-def filled(store, triples: int = 150):
+def filled(store, triples: int = 200):
     data = "".join(f'<http://example.org/s{i}> <http://example.org/p> "{i}" .\n' for i in range(triples))
     store.load(data.encode(), ox.RdfFormat.N_TRIPLES, G)
     return store
