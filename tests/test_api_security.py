@@ -125,9 +125,9 @@ def test_the_row_cap_holds_on_the_serialised_path(tmp_path, format):
 
 def test_a_result_at_the_cap_is_whole_and_not_marked(tmp_path):
     """A result with exactly as many rows as the cap is complete and has no truncation header."""
-    client = TestClient(app(tmp_path, max_result_rows=150))
+    client = TestClient(app(tmp_path, max_result_rows=200))
     response = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s <http://example.org/p> ?o }"})
-    assert len(response.json()["results"]["bindings"]) == 150 and "stskg-truncated" not in response.headers
+    assert len(response.json()["results"]["bindings"]) == 200 and "stskg-truncated" not in response.headers
 
 
 def test_a_literal_that_looks_like_a_row_separator_does_not_cut_results(tmp_path):
