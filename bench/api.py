@@ -214,7 +214,11 @@ def run_size(work_systems: int, args, wrk_binary: str) -> list[dict]:
         finally:
             for process in (stskg, oxigraph):
                 process.terminate()
-                process.wait(timeout=30)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:  # still busy with a heavy query
+                    process.kill()
+                    process.wait()
                 process.stderr.close()
     return results
 
