@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
-from api.routes import models, ontology, principles, queries, snapshots, sparql, validation
+from api.routes import graph_store, models, ontology, principles, queries, snapshots, sparql, validation
 from api.security import check_settings
 from kg import __version__
 from kg.settings import Settings
@@ -36,12 +36,13 @@ def create_app(settings: Settings, *, workspace: Workspace | None = None) -> Fas
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Accept"],
         )
     app.include_router(sparql.router)
     app.include_router(models.router)
     app.include_router(validation.router)
+    app.include_router(graph_store.router)
     app.include_router(queries.build_router())
     app.include_router(snapshots.router)
     app.include_router(principles.router)

@@ -23,3 +23,12 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise TooLarge(f"the request body is over the limit of {limit:,} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def charset_of(request: Request) -> str | None:
+    """The ``charset`` parameter of the request's Content-Type, lower case (``None`` if absent)."""
+    for param in request.headers.get("content-type", "").split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None

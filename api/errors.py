@@ -2,7 +2,8 @@
 
 Every error response has ``type``, ``title``, ``status``, ``detail`` and ``code``; ``code`` is the
 machine-readable name from :mod:`kg.errors` (or one of the API's own, below). A caller's mistake is
-always 4xx, a store failure 502 (504 on timeout); nothing a client sends should produce a 500.
+always 4xx, a store failure 502 (504 when a remote server times out, 503 when a query passes our own
+time limit); nothing a client sends should produce a 500.
 """
 
 from fastapi import FastAPI, Request
@@ -17,6 +18,8 @@ from kg.errors import (
     InvalidInput,
     InvalidParameter,
     NotFound,
+    QueryTimeout,
+    ReadOnlyGraph,
     StskgError,
     TooLarge,
     UserError,
@@ -27,9 +30,11 @@ PROBLEM_BASE = "https://w3id.org/stskg/problem/"
 
 #: HTTP status of each kg error class; the most specific class listed wins (checked in order).
 STATUS: list[tuple[type[StskgError], int]] = [
+    (QueryTimeout, 503),  # our own time limit: the service is fine, this query was too much
     (BackendTimeout, 504),
     (BackendError, 502),
     (NotFound, 404),
+    (ReadOnlyGraph, 403),
     (Conflict, 409),
     (TooLarge, 413),
     (UserError, 400),  # InvalidInput, InvalidQuery, UnsupportedFormat, ShapeError...
@@ -48,6 +53,7 @@ _TITLES = {
     422: "Unprocessable content",
     500: "Internal server error",
     502: "Bad gateway",
+    503: "Service unavailable",
     504: "Gateway timeout",
 }
 

@@ -8,14 +8,13 @@ SPARQL XML results format, here.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 from fastapi import Response
 
 from api.errors import HttpProblem
-from kg.results import to_csv, to_json, to_tsv
-from kg.store.base import SelectResult, Term
+from kg.results import XML_HEAD, select_xml, to_csv, to_json, to_tsv
+from kg.store.base import SelectResult
 
 
 @dataclass(frozen=True)
@@ -115,40 +114,6 @@ def negotiate(offers: Sequence[Offer], accept: str | None, format: str | None = 
 # -- SELECT / ASK --------------------------------------------------------------------------------
 
 
-def _xml_term(term: Term) -> str:
-    if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
-    if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
-        if term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
-    return (
-        f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}</predicate>"
-        f"<object>{_xml_term(term.object)}</object></triple>"
-    )
-
-
-_XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
-
-
-def select_xml(result: SelectResult) -> str:
-    """SELECT results in the SPARQL 1.1 Query Results XML Format."""
-    head = "".join(f"<variable name={quoteattr(name)}/>" for name in result.variables)
-    rows = []
-    for row in result.rows:
-        cells = "".join(
-            f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>"
-            for name, term in zip(result.variables, row, strict=True)
-            if term is not None
-        )
-        rows.append(f"<result>{cells}</result>\n")
-    return f"{_XML_HEAD}<head>{head}</head>\n<results>\n{''.join(rows)}</results>\n</sparql>\n"
-
-
 def select_response(result: SelectResult, offer: Offer, headers: dict[str, str] | None = None) -> Response:
     writers = {SPARQL_JSON: to_json, SPARQL_XML: select_xml, CSV: to_csv, TSV: to_tsv}
     media_type = offer.media_type + ("; charset=utf-8" if offer.media_type.startswith("text/") else "")
@@ -157,7 +122,7 @@ def select_response(result: SelectResult, offer: Offer, headers: dict[str, str] 
 
 def ask_response(answer: bool, offer: Offer) -> Response:
     if offer == SPARQL_XML:
-        text = f"{_XML_HEAD}<head/>\n<boolean>{'true' if answer else 'false'}</boolean>\n</sparql>\n"
+        text = f"{XML_HEAD}<head/>\n<boolean>{'true' if answer else 'false'}</boolean>\n</sparql>\n"
         return Response(text, media_type=offer.media_type)
     return Response(f'{{"head": {{}}, "boolean": {"true" if answer else "false"}}}', media_type=offer.media_type)
 

@@ -11,10 +11,12 @@
     │   ├── TooLarge                input over the configured size cap
     │   ├── NotFound                an unknown model, graph, query...
     │   ├── Conflict                the thing exists already (and replace was not asked)
+    │   ├── ReadOnlyGraph           a system graph (catalog, ontology...) a client may not write
     │   └── ShapeError              a shapes graph that is malformed (names the shape)
     │       └── UnsupportedShape    a SHACL feature the validation engine does not support
     └── BackendError                the store failed: 502, CLI exit 2
         └── BackendTimeout          the store did not answer in time: 504
+            └── QueryTimeout        the embedded store stopped a query at its deadline: 503
 """
 
 
@@ -84,6 +86,10 @@ class Conflict(UserError):
     code = "conflict"
 
 
+class ReadOnlyGraph(UserError):
+    code = "read-only-graph"
+
+
 class BackendError(StskgError):
     code = "backend-error"
 
@@ -102,3 +108,9 @@ class UnsupportedShape(ShapeError):
     """A shape uses a SHACL feature the SPARQL engine cannot run: never skipped silently."""
 
     code = "unsupported-shape"
+
+
+class QueryTimeout(BackendTimeout):
+    """A query ran past the configured deadline and was stopped (the server stays available)."""
+
+    code = "query-timeout"

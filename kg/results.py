@@ -1,12 +1,17 @@
-"""Writing SELECT results as SPARQL 1.1 JSON, CSV and TSV, and as a table for people."""
+"""Writing SELECT results as SPARQL 1.1 JSON, XML, CSV and TSV, and as a table for people."""
+
+from __future__ import annotations
 
 import csv
 import io
 import json
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape, quoteattr
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, QueryResultsFormat, Triple
 
-from kg.store.base import SelectResult, Term
+if TYPE_CHECKING:  # kg.store writes results with this module: no import cycle at run time
+    from kg.store.base import SelectResult, Term
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -66,6 +71,51 @@ def to_tsv(result: SelectResult) -> str:
     lines = ["\t".join(f"?{name}" for name in result.variables)]
     lines += ["\t".join("" if term is None else str(term) for term in row) for row in result.rows]
     return "\n".join(lines) + "\n"
+
+
+def _xml_term(term: Term) -> str:
+    if isinstance(term, NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+        return f"<literal>{escape(term.value)}</literal>"
+    return (
+        f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}</predicate>"
+        f"<object>{_xml_term(term.object)}</object></triple>"
+    )
+
+
+XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+
+
+def select_xml(result: SelectResult) -> str:
+    """SELECT results in the SPARQL 1.1 Query Results XML Format."""
+    head = "".join(f"<variable name={quoteattr(name)}/>" for name in result.variables)
+    rows = []
+    for row in result.rows:
+        cells = "".join(
+            f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>"
+            for name, term in zip(result.variables, row, strict=True)
+            if term is not None
+        )
+        rows.append(f"<result>{cells}</result>\n")
+    return f"{XML_HEAD}<head>{head}</head>\n<results>\n{''.join(rows)}</results>\n</sparql>\n"
+
+
+def write_results(result: SelectResult, format: QueryResultsFormat) -> bytes:
+    """SELECT results in one of the four SPARQL 1.1 results formats, as UTF-8 bytes."""
+    writers = {
+        QueryResultsFormat.JSON: to_json,
+        QueryResultsFormat.XML: select_xml,
+        QueryResultsFormat.CSV: to_csv,
+        QueryResultsFormat.TSV: to_tsv,
+    }
+    return writers[format](result).encode()
 
 
 def short(term: Term | None, prefixes: dict[str, str]) -> str:

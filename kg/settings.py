@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     max_result_rows: int = Field(10_000, gt=0, description="SELECT results are cut after this many rows")
     service_enabled: bool = Field(False, description="allow federated SERVICE clauses in API queries")
     cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS; empty: no CORS")
+    query_timeout: float = Field(
+        30.0, gt=0, description="seconds a query may run; a longer one is stopped and answered 503 (remote: 504)"
+    )
 
     def remote(self) -> RemoteConfig | None:
         """The remote server configuration, or ``None`` for the embedded store."""
@@ -62,8 +65,9 @@ class Settings(BaseSettings):
             token=self.endpoint_token,
             timeout=self.endpoint_timeout,
             union_default_graph=self.endpoint_union_default_graph,
+            query_timeout=min(self.query_timeout, self.endpoint_timeout),
         )
 
     def open_store(self) -> Store:
         """The configured store, opened."""
-        return open_store(data_dir=self.data_dir, remote=self.remote())
+        return open_store(data_dir=self.data_dir, remote=self.remote(), query_timeout=self.query_timeout)

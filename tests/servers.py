@@ -59,3 +59,26 @@ def oxigraph_server(location: Path):
             process.kill()
             process.wait()
         process.stderr.close()
+
+
+@contextmanager
+def api_server(app):
+    """Yield the base URL of ``app`` served by uvicorn on a free loopback port (in a thread)."""
+    import threading
+
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the live API server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

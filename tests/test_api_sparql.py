@@ -16,7 +16,7 @@ from api.security import InsecureConfiguration
 from kg.settings import Settings
 from kg.store import EmbeddedStore
 from kg.workspace import Workspace
-from tests.servers import free_port
+from tests.servers import api_server, free_port
 
 TOKEN = "a-long-random-write-token-for-tests"
 WRITE = {"Authorization": f"Bearer {TOKEN}"}
@@ -149,8 +149,8 @@ def test_an_update_sent_as_a_query_is_a_400(client):
 
 
 def test_missing_query_and_get_update_are_refused(client):
-    """GET without a query is a 400, and an update by GET a 405."""
-    assert client.get("/sparql").json()["code"] == "missing-query"
+    """GET with parameters but no query is a 400, and an update by GET a 405."""
+    assert client.get("/sparql", params={"default-graph-uri": "http://g"}).json()["code"] == "missing-query"
     assert client.get("/sparql", params={"update": "DROP ALL"}).status_code == 405
 
 
@@ -319,3 +319,53 @@ def test_rdflib_sparqlstore_selects(live_url):
         store.close()
     assert [str(row[0]) for row in rows] == ["Alice", "Bob", "Carol"]
     assert rows[1][0].language == "en"
+
+
+@pytest.fixture
+def live_base(tmp_path):
+    """A fresh live server with write tokens, for clients that write."""
+    client = make_client(tmp_path)
+    add_model(client, "one", DATA)
+    with api_server(client.app) as base:
+        yield base
+
+
+def test_rdflib_sparqlupdatestore_writes_and_reads_back(live_base):
+    """rdflib's SPARQLUpdateStore (many PREFIX lines, XML results) inserts with a bearer token and reads back."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
+
+    store = SPARQLUpdateStore(
+        query_endpoint=f"{live_base}/sparql",
+        update_endpoint=f"{live_base}/sparql",
+        auth=None,
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    try:
+        graph = Graph(store, identifier=URIRef("http://example.org/g-rdflib"))
+        graph.add((URIRef("http://example.org/dan"), URIRef("http://example.org/name"), Literal("Dan", lang="en")))
+        rows = list(graph.query("SELECT ?n WHERE { <http://example.org/dan> <http://example.org/name> ?n }"))
+        assert rows[0][0] == Literal("Dan", lang="en")
+        assert (URIRef("http://example.org/dan"), None, None) in graph
+        graph.remove((URIRef("http://example.org/dan"), None, None))
+        assert len(list(graph.triples((URIRef("http://example.org/dan"), None, None)))) == 0
+    finally:
+        store.close()
+
+
+def test_rdflib_sparqlupdatestore_without_a_token_is_refused(live_base):
+    """Without the bearer token, rdflib's update fails with the 401 and nothing is written."""
+    from urllib.error import HTTPError
+
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
+
+    store = SPARQLUpdateStore(query_endpoint=f"{live_base}/sparql", update_endpoint=f"{live_base}/sparql")
+    try:
+        graph = Graph(store, identifier=URIRef("http://example.org/g-rdflib"))
+        with pytest.raises(HTTPError) as raised:
+            graph.add((URIRef("http://example.org/eve"), URIRef("http://example.org/name"), Literal("Eve")))
+        assert raised.value.code == 401
+        raised.value.close()
+    finally:
+        store.close()

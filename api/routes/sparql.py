@@ -2,33 +2,41 @@
 
 The default graph is the union of all graphs; ``default-graph-uri`` and ``named-graph-uri``
 narrow the dataset of one request. Updates need a write token. A federated ``SERVICE`` is refused
-unless ``STSKG_SERVICE_ENABLED`` is set.
+unless ``STSKG_SERVICE_ENABLED`` is set. GET without a query answers the service description.
+Results are written by pyoxigraph's serialisers; a query is stopped at ``STSKG_QUERY_TIMEOUT``.
 """
 
 import re
+from functools import lru_cache
 from typing import Annotated
 from urllib.parse import parse_qs
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from pyoxigraph import NamedNode
 
-from api.body import media_type, read_body
+from api.body import charset_of, media_type, read_body
 from api.errors import HttpProblem
 from api.rendering import (
     ASK_OFFERS,
+    CSV,
     GRAPH_OFFERS,
     SELECT_OFFERS,
-    ask_response,
+    SPARQL_JSON,
+    SPARQL_XML,
+    TSV,
     graph_response,
     negotiate,
-    select_response,
+    rdf_format,
+    rdf_response,
 )
-from api.security import Credentials, require_read, require_write
+from api.security import Credentials, check_read, check_write, require_read
+from api.threads import run_with_deadline
 from kg.errors import InvalidInput
+from kg.service_description import Service, describe
 from kg.settings import Settings
 from kg.sparql import query_form
-from kg.store import Dataset, SelectResult
+from kg.store import Dataset
 from kg.workspace import Workspace
 
 router = APIRouter(tags=["sparql"])
@@ -76,16 +84,40 @@ def _check_service(text: str, settings: Settings) -> None:
         )
 
 
-def _dataset(default_graphs: list[str], named_graphs: list[str]) -> Dataset | None:
+def _dataset(default_graphs: list[str] | None, named_graphs: list[str] | None) -> Dataset | None:
     if not default_graphs and not named_graphs:
         return None
     try:
         return Dataset(
-            default_graphs=[NamedNode(iri) for iri in default_graphs] or None,
-            named_graphs=[NamedNode(iri) for iri in named_graphs] or None,
+            default_graphs=[NamedNode(iri) for iri in default_graphs or ()] or None,
+            named_graphs=[NamedNode(iri) for iri in named_graphs or ()] or None,
         )
     except ValueError as exc:
         raise InvalidInput(f"default-graph-uri / named-graph-uri: not an absolute IRI: {exc}") from exc
+
+
+def _endpoint(request: Request) -> str:
+    """This endpoint's URL, the base IRI of queries and updates (cheaper than url_for per request).
+
+    It is built from the client's Host header, so it is checked as an IRI before it goes into a query.
+    """
+    return _checked_iri(f"{request.base_url}sparql")
+
+
+@lru_cache(maxsize=64)
+def _checked_iri(iri: str) -> str:
+    try:
+        return NamedNode(iri).value
+    except ValueError as exc:
+        raise InvalidInput(f"the request's Host does not make a valid endpoint IRI: {exc}") from exc
+
+
+_RESULTS_FORMATS = {
+    SPARQL_JSON: ox.QueryResultsFormat.JSON,
+    SPARQL_XML: ox.QueryResultsFormat.XML,
+    CSV: ox.QueryResultsFormat.CSV,
+    TSV: ox.QueryResultsFormat.TSV,
+}
 
 
 async def _query(
@@ -95,19 +127,25 @@ async def _query(
     store = request.app.state.workspace.store
     _check_service(query, settings)
     form = query_form(query)
-    if form == "SELECT":
-        offer = negotiate(SELECT_OFFERS, accept, format)
-        result: SelectResult = await run_in_threadpool(store.select, query, dataset=dataset)
-        headers = None
-        if len(result.rows) > settings.max_result_rows:
-            result = SelectResult(result.variables, result.rows[: settings.max_result_rows])
-            headers = {"Stskg-Truncated": str(settings.max_result_rows)}
-        return select_response(result, offer, headers)
-    if form == "ASK":
-        offer = negotiate(ASK_OFFERS, accept, format)
-        return ask_response(await run_in_threadpool(store.ask, query, dataset=dataset), offer)
+    timeout = settings.query_timeout
+    # Relative IRIs resolve against the endpoint; on line 1, so error positions keep their line.
+    query = f"BASE <{_endpoint(request)}> {query}"
+    if form in ("SELECT", "ASK"):
+        offer = negotiate(SELECT_OFFERS if form == "SELECT" else ASK_OFFERS, accept, format)
+        result = await run_with_deadline(
+            timeout,
+            store.select_serialized,
+            query,
+            _RESULTS_FORMATS[offer],
+            dataset=dataset,
+            max_rows=settings.max_result_rows,
+        )
+        headers = {"Stskg-Truncated": str(settings.max_result_rows)} if result.truncated else None
+        media = offer.media_type + ("; charset=utf-8" if offer.media_type.startswith("text/") else "")
+        return Response(result.data, media_type=media, headers=headers)
     offer = negotiate(GRAPH_OFFERS, accept, format)
-    return graph_response(await run_in_threadpool(store.construct, query, dataset=dataset), offer)
+    body = await run_with_deadline(timeout, store.construct_serialized, query, rdf_format(offer), dataset=dataset)
+    return rdf_response(body, offer)
 
 
 async def _update(request: Request, update: str, params: dict[str, list[str]]) -> Response:
@@ -119,17 +157,31 @@ async def _update(request: Request, update: str, params: dict[str, list[str]]) -
             "using-graph-uri / using-named-graph-uri are not supported; write USING or WITH in the update",
         )
     _check_service(update, request.app.state.settings)
-    await run_in_threadpool(workspace.store.update, update)
+    # Relative IRIs in an update resolve against the endpoint (SPARQL 1.1 Protocol §2.2.3).
+    base = _endpoint(request)
+    await run_with_deadline(request.app.state.settings.query_timeout, workspace.store.update, update, base_iri=base)
     return Response(status_code=204)
 
 
+async def _service_description(request: Request, accept: str | None, format: str | None) -> Response:
+    settings: Settings = request.app.state.settings
+    offer = negotiate(GRAPH_OFFERS, accept, format)
+    graphs = await run_with_deadline(settings.query_timeout, request.app.state.workspace.store.graphs)
+    service = Service(
+        endpoint=str(request.url_for("sparql_get")),
+        update=bool(settings.write_tokens),
+        federated=settings.service_enabled,
+        graph_store=str(request.url_for("graph_store_indirect")),
+        named_graphs=graphs,
+    )
+    return graph_response(describe(service), offer)
+
+
 _FORMAT_HELP = "Result format (json, xml, csv, tsv; turtle, ntriples, jsonld, rdfxml); overrides Accept."
-DefaultGraphs = Annotated[
-    list[str], Query(alias="default-graph-uri", default_factory=list, description="narrows the default graph")
-]
-NamedGraphs = Annotated[
-    list[str], Query(alias="named-graph-uri", default_factory=list, description="narrows the named graphs")
-]
+# ``None`` defaults, not ``default_factory=list``: FastAPI inspects a factory's signature on every
+# request (measured: a third of a small query's time went to parsing ``list``'s text signature).
+DefaultGraphs = Annotated[list[str] | None, Query(alias="default-graph-uri", description="narrows the default graph")]
+NamedGraphs = Annotated[list[str] | None, Query(alias="named-graph-uri", description="narrows the named graphs")]
 
 _POST_BODY = {
     "requestBody": {
@@ -156,15 +208,20 @@ _POST_BODY = {
 @router.get("/sparql", dependencies=[Depends(require_read)], summary="SPARQL query (GET)")
 async def sparql_get(
     request: Request,
-    default_graphs: DefaultGraphs,
-    named_graphs: NamedGraphs,
+    default_graphs: DefaultGraphs = None,
+    named_graphs: NamedGraphs = None,
     query: Annotated[str | None, Query(description="a SPARQL 1.1 query")] = None,
     format: Annotated[str | None, Query(description=_FORMAT_HELP)] = None,
 ) -> Response:
-    """Run a SELECT, ASK, CONSTRUCT or DESCRIBE query given in the URL."""
+    """Run a SELECT, ASK, CONSTRUCT or DESCRIBE query given in the URL; without any parameter,
+    the SPARQL 1.1 Service Description of this endpoint (RDF, by negotiation)."""
     if "update" in request.query_params:
         raise HttpProblem(405, "method-not-allowed", "SPARQL updates must be POSTed", headers={"Allow": "POST"})
+    if len(request.query_params.getlist("query")) > 1:
+        raise HttpProblem(400, "missing-query", "give exactly one 'query' parameter")
     if query is None:
+        if not request.query_params or set(request.query_params) == {"format"}:
+            return await _service_description(request, request.headers.get("accept"), format)
         raise HttpProblem(400, "missing-query", "give the query in the 'query' parameter")
     return await _query(request, query, _dataset(default_graphs, named_graphs), request.headers.get("accept"), format)
 
@@ -173,8 +230,8 @@ async def sparql_get(
 async def sparql_post(
     request: Request,
     credentials: Credentials,
-    default_graphs: DefaultGraphs,
-    named_graphs: NamedGraphs,
+    default_graphs: DefaultGraphs = None,
+    named_graphs: NamedGraphs = None,
     format: Annotated[str | None, Query(description=_FORMAT_HELP)] = None,
 ) -> Response:
     """Run a query (form field ``query`` or an ``application/sparql-query`` body) or, with a write
@@ -187,6 +244,9 @@ async def sparql_post(
             "unsupported-media-type",
             f"POST a form, application/sparql-query or application/sparql-update, not {kind or 'no Content-Type'!r}",
         )
+    charset = charset_of(request)
+    if charset not in (None, "utf-8", "utf8"):
+        raise HttpProblem(415, "unsupported-media-type", f"SPARQL must be sent as UTF-8, not {charset}")
     is_update = kind == "application/sparql-update"
     if kind == "application/x-www-form-urlencoded":
         # A form says inside whether it is a query or an update: read it (under the cap) first.
@@ -203,7 +263,7 @@ async def sparql_post(
         text = params["update" if is_update else "query"][0]
     else:
         if is_update:
-            require_write(request, credentials)
+            check_write(request, credentials)
         body = await read_body(request, settings.max_upload_bytes)
         try:
             text = body.decode("utf-8")
@@ -211,8 +271,8 @@ async def sparql_post(
             raise InvalidInput("the query is not UTF-8") from exc
         params = {name: request.query_params.getlist(name) for name in request.query_params}
     if is_update:
-        require_write(request, credentials)
+        check_write(request, credentials)
         return await _update(request, text, params)
-    require_read(request, credentials)
+    check_read(request, credentials)
     dataset = _dataset(params.get("default-graph-uri", []), params.get("named-graph-uri", []))
     return await _query(request, text, dataset, request.headers.get("accept"), format)

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from kg.store.base import Bindings, Dataset, SelectResult, Store, Term
+from kg.store.base import Bindings, Dataset, SelectResult, Serialized, Store, Term
 from kg.store.embedded import EmbeddedStore
 from kg.store.remote import RemoteConfig, RemoteStore
 
@@ -13,6 +13,7 @@ __all__ = [
     "RemoteConfig",
     "RemoteStore",
     "SelectResult",
+    "Serialized",
     "Store",
     "Term",
     "open_memory_store",
@@ -20,16 +21,19 @@ __all__ = [
 ]
 
 
-def open_store(*, data_dir: Path | None = None, remote: RemoteConfig | None = None) -> Store:
+def open_store(
+    *, data_dir: Path | None = None, remote: RemoteConfig | None = None, query_timeout: float | None = None
+) -> Store:
     """The store a configuration asks for: a remote server if ``remote`` is given, else the
-    embedded Oxigraph store under ``data_dir/store`` (created if missing)."""
+    embedded Oxigraph store under ``data_dir/store`` (created if missing), whose queries stop
+    after ``query_timeout`` seconds (a remote server's limit is in ``remote``)."""
     if remote is not None:
         return RemoteStore(remote)
     if data_dir is None:
         raise ValueError("open_store needs a data_dir or a remote configuration")
     directory = Path(data_dir) / "store"
     directory.mkdir(parents=True, exist_ok=True)
-    return EmbeddedStore(directory)
+    return EmbeddedStore(directory, query_timeout=query_timeout)
 
 
 def open_memory_store() -> Store:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeAlias, runtime_checkable
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, QueryResultsFormat, RdfFormat, Triple
 
 Term: TypeAlias = NamedNode | BlankNode | Literal | Triple
 Bindings: TypeAlias = Mapping[str, Term]
@@ -34,6 +34,8 @@ class SelectResult:
 
     variables: list[str]
     rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+    #: More rows existed than the ``max_rows`` asked for.
+    truncated: bool = False
 
     def dicts(self) -> list[dict[str, Term]]:
         """Rows as ``{variable: term}``, unbound variables left out."""
@@ -46,6 +48,14 @@ class SelectResult:
         return len(self.rows)
 
 
+@dataclass(frozen=True)
+class Serialized:
+    """A query's results already written in a wire format, and whether rows were cut at the cap."""
+
+    data: bytes
+    truncated: bool = False
+
+
 @runtime_checkable
 class Store(Protocol):
     """An RDF quad store reachable through SPARQL 1.1.
@@ -56,8 +66,28 @@ class Store(Protocol):
     for data that does not parse, and :class:`kg.errors.BackendError` when the store itself fails.
     """
 
-    def select(self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None) -> SelectResult:
-        """Run a SELECT query."""
+    def select(
+        self,
+        query: str,
+        *,
+        bindings: Bindings | None = None,
+        dataset: Dataset | None = None,
+        max_rows: int | None = None,
+    ) -> SelectResult:
+        """Run a SELECT query; with ``max_rows``, keep that many rows and say if there were more.
+
+        Raises :class:`kg.errors.BackendTimeout` when the store's query time limit passes.
+        """
+        ...
+
+    def select_serialized(
+        self, query: str, format: QueryResultsFormat, *, dataset: Dataset | None = None, max_rows: int | None = None
+    ) -> Serialized:
+        """Run a SELECT (or ASK) query and write its results in ``format`` (the fast path of /sparql)."""
+        ...
+
+    def construct_serialized(self, query: str, format: RdfFormat, *, dataset: Dataset | None = None) -> bytes:
+        """Run a CONSTRUCT or DESCRIBE query and write its triples in ``format``."""
         ...
 
     def ask(self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None) -> bool:
@@ -70,8 +100,8 @@ class Store(Protocol):
         """Run a CONSTRUCT or DESCRIBE query."""
         ...
 
-    def update(self, update: str) -> None:
-        """Run a SPARQL 1.1 Update request, atomically."""
+    def update(self, update: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL 1.1 Update request, atomically; relative IRIs resolve against ``base_iri``."""
         ...
 
     def load(self, source: Path | bytes, format: RdfFormat, graph: NamedNode, *, source_name: str = "<input>") -> int:

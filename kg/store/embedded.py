@@ -1,23 +1,36 @@
-"""The default backend: Oxigraph embedded in the process (pyoxigraph), on disk or in memory."""
+"""The default backend: Oxigraph embedded in the process (pyoxigraph), on disk or in memory.
 
+Query time limit: pyoxigraph 0.5 cannot cancel a query, but it evaluates lazily, so stskg checks
+the deadline between rows (and between output chunks on the serialised path, see
+:mod:`kg.store.streaming`) and stops pulling, which stops the evaluation.
+"""
+
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import BackendError, InvalidQuery
+from kg.errors import BackendError, InvalidQuery, QueryTimeout
 from kg.rdf import is_dataset_format, syntax_error
+from kg.results import write_results
 from kg.sparql import bind_values
-from kg.store.base import Bindings, Dataset, SelectResult
+from kg.store.base import Bindings, Dataset, SelectResult, Serialized
+from kg.store.streaming import serialize_solutions, serialize_triples
+
+#: Rows pulled between two looks at the clock.
+_CHECK_EVERY = 256
 
 
 class EmbeddedStore:
     """A :class:`kg.store.base.Store` over a pyoxigraph ``Store``.
 
     With ``path=None`` the store lives in memory (tests); otherwise in the RocksDB directory
-    ``path``, which one process at a time may open for writing.
+    ``path``, which one process at a time may open for writing. ``query_timeout`` (seconds) stops
+    queries that run longer (:class:`kg.errors.QueryTimeout`); ``None``: no limit.
     """
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, query_timeout: float | None = None) -> None:
+        self.query_timeout = query_timeout
         try:
             self._store = ox.Store(str(path)) if path is not None else ox.Store()
         except OSError as exc:
@@ -45,30 +58,118 @@ class EmbeddedStore:
         except OSError as exc:
             raise BackendError(f"the store failed: {exc}") from exc
 
-    def select(self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None) -> SelectResult:
-        solutions = self._query(query, bindings, dataset)
-        if not isinstance(solutions, ox.QuerySolutions):
-            raise InvalidQuery("expected a SELECT query")
-        variables = [v.value for v in solutions.variables]
-        return SelectResult(variables, [tuple(solution) for solution in solutions])
+    def _deadline(self) -> float | None:
+        return None if self.query_timeout is None else time.monotonic() + self.query_timeout
+
+    def _timed_out(self) -> QueryTimeout:
+        return QueryTimeout(f"the query ran longer than {self.query_timeout:g} s and was stopped")
+
+    def _evaluate(self, query: str, bindings: Bindings | None, dataset: Dataset | None, work):
+        """``work(results)`` for the query's results, with failures made kg errors.
+
+        pyoxigraph's result iterators must be dropped on the thread that made them; an exception
+        carries its frames (and so the iterator) to whichever thread handles it, here the event
+        loop's. So every failure leaves with its traceback cut, and the iterator dies here.
+        """
+        failure: BaseException | None = None
+        try:
+            return work(self._query(query, bindings, dataset))
+        except BaseException as exc:
+            failure = exc.with_traceback(None)
+        failure.__context__ = failure.__cause__ = None
+        if isinstance(failure, QueryTimeout):
+            raise self._timed_out()
+        if isinstance(failure, OSError):  # raised while evaluating, e.g. by a SERVICE call
+            raise BackendError(f"the query failed while running: {failure}")
+        raise failure
+
+    def select(
+        self,
+        query: str,
+        *,
+        bindings: Bindings | None = None,
+        dataset: Dataset | None = None,
+        max_rows: int | None = None,
+    ) -> SelectResult:
+        deadline = self._deadline()
+
+        def rows_of(solutions) -> SelectResult:
+            if not isinstance(solutions, ox.QuerySolutions):
+                raise InvalidQuery("expected a SELECT query")
+            variables = [v.value for v in solutions.variables]
+            rows = []
+            for solution in solutions:
+                if max_rows is not None and len(rows) == max_rows:
+                    return SelectResult(variables, rows, truncated=True)
+                rows.append(tuple(solution))
+                if deadline is not None and len(rows) % _CHECK_EVERY == 0 and time.monotonic() > deadline:
+                    raise QueryTimeout("deadline")
+            return SelectResult(variables, rows)
+
+        return self._evaluate(query, bindings, dataset, rows_of)
+
+    def select_serialized(
+        self,
+        query: str,
+        format: ox.QueryResultsFormat,
+        *,
+        dataset: Dataset | None = None,
+        max_rows: int | None = None,
+    ) -> Serialized:
+        deadline = self._deadline()
+
+        def write(results) -> bytes | None:
+            if isinstance(results, ox.QueryTriples):
+                raise InvalidQuery("expected a SELECT or ASK query")
+            if isinstance(results, ox.QueryBoolean):
+                return results.serialize(format=format) or b""
+            return serialize_solutions(results, format, max_rows=max_rows, deadline=deadline)
+
+        data = self._evaluate(query, None, dataset, write)
+        if data is not None:
+            return Serialized(data)
+        # Maybe over the cap: the exact path cuts at max_rows (and says so).
+        exact = self.select(query, dataset=dataset, max_rows=max_rows)
+        return Serialized(write_results(exact, format), truncated=exact.truncated)
+
+    def construct_serialized(self, query: str, format: ox.RdfFormat, *, dataset: Dataset | None = None) -> bytes:
+        deadline = self._deadline()
+
+        def write(triples) -> bytes:
+            if not isinstance(triples, ox.QueryTriples):
+                raise InvalidQuery("expected a CONSTRUCT or DESCRIBE query")
+            return serialize_triples(triples, format, deadline=deadline)
+
+        return self._evaluate(query, None, dataset, write)
 
     def ask(self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None) -> bool:
-        answer = self._query(query, bindings, dataset)
-        if not isinstance(answer, ox.QueryBoolean):
-            raise InvalidQuery("expected an ASK query")
-        return bool(answer)
+        def answer(result) -> bool:
+            if not isinstance(result, ox.QueryBoolean):
+                raise InvalidQuery("expected an ASK query")
+            return bool(result)
+
+        return self._evaluate(query, bindings, dataset, answer)
 
     def construct(
         self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None
     ) -> list[ox.Triple]:
-        triples = self._query(query, bindings, dataset)
-        if not isinstance(triples, ox.QueryTriples):
-            raise InvalidQuery("expected a CONSTRUCT or DESCRIBE query")
-        return list(triples)
+        deadline = self._deadline()
 
-    def update(self, update: str) -> None:
+        def triples_of(triples) -> list[ox.Triple]:
+            if not isinstance(triples, ox.QueryTriples):
+                raise InvalidQuery("expected a CONSTRUCT or DESCRIBE query")
+            out = []
+            for triple in triples:
+                out.append(triple)
+                if deadline is not None and len(out) % _CHECK_EVERY == 0 and time.monotonic() > deadline:
+                    raise QueryTimeout("deadline")
+            return out
+
+        return self._evaluate(query, bindings, dataset, triples_of)
+
+    def update(self, update: str, *, base_iri: str | None = None) -> None:
         try:
-            self._store.update(update)
+            self._store.update(update, base_iri=base_iri)
         except SyntaxError as exc:
             raise InvalidQuery(f"SPARQL Update syntax error: {exc}") from exc
         except OSError as exc:

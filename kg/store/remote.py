@@ -14,8 +14,9 @@ import pyoxigraph as ox
 
 from kg.errors import BackendError, BackendTimeout, InvalidQuery
 from kg.rdf import is_dataset_format, syntax_error
+from kg.results import write_results
 from kg.sparql import bind_values
-from kg.store.base import Bindings, Dataset, SelectResult
+from kg.store.base import Bindings, Dataset, SelectResult, Serialized
 
 _RESULTS_JSON = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
@@ -40,6 +41,8 @@ class RemoteConfig:
     token: str | None = None
     timeout: float = 60.0
     union_default_graph: bool = False
+    #: Seconds a query may take (the HTTP read timeout of query requests); ``None``: ``timeout``.
+    query_timeout: float | None = None
 
 
 class RemoteStore:
@@ -57,11 +60,12 @@ class RemoteStore:
 
     # -- HTTP ------------------------------------------------------------------------------
 
-    def _send(self, method: str, url: str, **kwargs) -> httpx.Response:
+    def _send(self, method: str, url: str, *, timeout: float | None = None, **kwargs) -> httpx.Response:
+        limit = timeout or self.config.timeout
         try:
-            response = self._http.request(method, url, **kwargs)
+            response = self._http.request(method, url, timeout=limit, **kwargs)
         except httpx.TimeoutException as exc:
-            raise BackendTimeout(f"{url} did not answer within {self.config.timeout:g} s") from exc
+            raise BackendTimeout(f"{url} did not answer within {limit:g} s") from exc
         except httpx.HTTPError as exc:
             raise BackendError(f"cannot reach {url}: {exc}") from exc
         if response.status_code == 400:
@@ -87,17 +91,54 @@ class RemoteStore:
         return self._send(
             "POST",
             self.config.query_url,
+            timeout=self.config.query_timeout,
             content=urlencode(form).encode(),
             headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
         )
 
     # -- queries ---------------------------------------------------------------------------
 
-    def select(self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None) -> SelectResult:
+    def select(
+        self,
+        query: str,
+        *,
+        bindings: Bindings | None = None,
+        dataset: Dataset | None = None,
+        max_rows: int | None = None,
+    ) -> SelectResult:
         results = self._results(self._query(query, _RESULTS_JSON, bindings, dataset))
         if not isinstance(results, ox.QuerySolutions):
             raise InvalidQuery("expected a SELECT query")
-        return SelectResult([v.value for v in results.variables], [tuple(row) for row in results])
+        variables = [v.value for v in results.variables]
+        rows = []
+        for row in results:
+            if max_rows is not None and len(rows) == max_rows:
+                return SelectResult(variables, rows, truncated=True)
+            rows.append(tuple(row))
+        return SelectResult(variables, rows)
+
+    def select_serialized(
+        self,
+        query: str,
+        format: ox.QueryResultsFormat,
+        *,
+        dataset: Dataset | None = None,
+        max_rows: int | None = None,
+    ) -> Serialized:
+        results = self._results(self._query(query, _RESULTS_JSON, None, dataset))
+        if isinstance(results, ox.QueryBoolean):
+            return Serialized(results.serialize(format=format) or b"")
+        # Re-written here rather than passed through: the row cap must hold whatever the server does.
+        variables = [v.value for v in results.variables]
+        rows = []
+        for row in results:
+            if max_rows is not None and len(rows) == max_rows:
+                return Serialized(write_results(SelectResult(variables, rows), format), truncated=True)
+            rows.append(tuple(row))
+        return Serialized(write_results(SelectResult(variables, rows), format))
+
+    def construct_serialized(self, query: str, format: ox.RdfFormat, *, dataset: Dataset | None = None) -> bytes:
+        return ox.serialize(self.construct(query, dataset=dataset), format=format) or b""
 
     def ask(self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None) -> bool:
         results = self._results(self._query(query, _RESULTS_JSON, bindings, dataset))
@@ -125,7 +166,10 @@ class RemoteStore:
         except SyntaxError as exc:
             raise BackendError(f"the SPARQL server sent unreadable results: {exc}") from exc
 
-    def update(self, update: str) -> None:
+    def update(self, update: str, *, base_iri: str | None = None) -> None:
+        if base_iri is not None:
+            # A validated IRI (NamedNode), so it cannot change the request's structure.
+            update = f"BASE {ox.NamedNode(base_iri)}\n{update}"
         self._send(
             "POST",
             self.config.update_url or self.config.query_url,

@@ -1,0 +1,208 @@
+"""Item 5 of issue 5, secure by default: each protection has a test that fails without it.
+
+Query time limit (embedded: stopped; remote: 504), row cap on the fast serialised path, upload cap,
+SERVICE refused, CORS only for configured origins, reads closable, writes need a write token, and
+backend failures as 502 with detail. (Insecure start-up and Update auth: tests/test_api_sparql.py.)
+"""
+
+import threading
+import time
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from kg.errors import QueryTimeout
+from kg.settings import Settings
+from kg.store import EmbeddedStore, RemoteConfig, RemoteStore
+from kg.workspace import Workspace
+from tests.servers import api_server, free_port
+
+TOKEN = "a-long-random-write-token-for-tests"
+READ = "a-long-random-read-token-for-tests"
+WRITE = {"Authorization": f"Bearer {TOKEN}"}
+G = ox.NamedNode("http://example.org/g")
+#: Streams 8M rows (a product of 200 triples): stopped by the deadline check between chunks.
+#: Both stay bounded (seconds) even if a protection failed, so a failing run cannot hog the machine.
+STREAMING = "SELECT * WHERE { GRAPH <http://example.org/g> { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } }"
+#: Blocks before its first row (an aggregate over the same 8M-row product, ~2 s).
+BLOCKING = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://example.org/g> { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } }"
+SMALL = "ASK { ?s ?p ?o }"
+
+
+def filled(store, triples: int = 200):
+    data = "".join(f'<http://example.org/s{i}> <http://example.org/p> "{i}" .\n' for i in range(triples))
+    store.load(data.encode(), ox.RdfFormat.N_TRIPLES, G)
+    return store
+
+
+def app(tmp_path, store=None, **settings):
+    workspace = Workspace.open(store or filled(EmbeddedStore(None)))
+    return create_app(Settings(data_dir=tmp_path, write_tokens=[TOKEN], **settings), workspace=workspace)
+
+
+def test_a_streaming_runaway_query_is_stopped_in_the_store():
+    """The embedded store stops a query that streams rows past its deadline: the call itself returns."""
+    store = filled(EmbeddedStore(None, query_timeout=0.3))
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout):
+        store.select_serialized(STREAMING, ox.QueryResultsFormat.JSON, max_rows=10**12)
+    with pytest.raises(QueryTimeout):
+        store.select(STREAMING)
+    assert time.monotonic() - started < 3
+
+
+def test_a_runaway_query_is_a_503_while_other_queries_are_served(tmp_path):
+    """Over HTTP, a query past the time limit answers 503 query-timeout, and a small query meanwhile answers at once."""
+    with api_server(app(tmp_path, query_timeout=0.3, max_result_rows=10**12)) as base:
+        results: dict[str, httpx.Response] = {}
+
+        def runaway(name: str, query: str) -> None:
+            results[name] = httpx.get(f"{base}/sparql", params={"query": query}, timeout=30)
+
+        threads = [
+            threading.Thread(target=runaway, args=(n, q)) for n, q in (("stream", STREAMING), ("block", BLOCKING))
+        ]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.05)
+        started = time.monotonic()
+        small = httpx.get(f"{base}/sparql", params={"query": SMALL}, timeout=30)
+        assert small.status_code == 200 and time.monotonic() - started < 0.5
+        for thread in threads:
+            thread.join()
+    for response in results.values():
+        assert response.status_code == 503, response.text
+        assert response.json()["code"] == "query-timeout"
+
+
+def test_a_remote_server_that_is_too_slow_is_a_504(tmp_path, oxigraph_url):
+    """On the remote backend, a query past the time limit is a 504 backend-timeout with the endpoint named."""
+    remote = RemoteStore(RemoteConfig(query_url=f"{oxigraph_url}/query", update_url=f"{oxigraph_url}/update"))
+    remote.update("DROP ALL")
+    filled(remote, 150)
+    slow = RemoteStore(
+        RemoteConfig(query_url=f"{oxigraph_url}/query", update_url=f"{oxigraph_url}/update", query_timeout=0.3)
+    )
+    try:
+        response = TestClient(app(tmp_path, store=slow)).get("/sparql", params={"query": BLOCKING})
+    finally:
+        slow.close()
+        remote.close()
+    assert response.status_code == 504 and response.json()["code"] == "backend-timeout"
+    assert oxigraph_url in response.json()["detail"]
+
+
+def test_an_unreachable_backend_is_a_502_with_detail(tmp_path):
+    """A remote store that cannot be reached is a 502 naming it, never a 500."""
+    store = RemoteStore(RemoteConfig(query_url="http://127.0.0.1:9/query"))
+    client = TestClient(create_app(Settings(data_dir=tmp_path), workspace=Workspace(store, None)))
+    response = client.get("/sparql", params={"query": SMALL})
+    assert response.status_code == 502 and "127.0.0.1:9" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("format", ["json", "xml", "csv", "tsv"])
+def test_the_row_cap_holds_on_the_serialised_path(tmp_path, format):
+    """Every results format is cut at the row cap with the Stskg-Truncated header, and is still well formed."""
+    client = TestClient(app(tmp_path, max_result_rows=7))
+    response = client.get(
+        "/sparql", params={"query": "SELECT ?s ?o WHERE { ?s <http://example.org/p> ?o }", "format": format}
+    )
+    assert response.status_code == 200 and response.headers["stskg-truncated"] == "7"
+    fmt = {
+        "json": ox.QueryResultsFormat.JSON,
+        "xml": ox.QueryResultsFormat.XML,
+        "csv": ox.QueryResultsFormat.CSV,
+        "tsv": ox.QueryResultsFormat.TSV,
+    }[format]
+    if fmt in (ox.QueryResultsFormat.CSV,):
+        assert response.text.count("\r\n") == 8
+    else:
+        assert len(list(ox.parse_query_results(response.content, format=fmt))) == 7
+
+
+def test_a_result_at_the_cap_is_whole_and_not_marked(tmp_path):
+    """A result with exactly as many rows as the cap is complete and has no truncation header."""
+    client = TestClient(app(tmp_path, max_result_rows=200))
+    response = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s <http://example.org/p> ?o }"})
+    assert len(response.json()["results"]["bindings"]) == 200 and "stskg-truncated" not in response.headers
+
+
+def test_a_literal_that_looks_like_a_row_separator_does_not_cut_results(tmp_path):
+    """A literal containing '},{' counts as extra rows only on the way: the answer stays whole and exact."""
+    store = EmbeddedStore(None)
+    data = "".join(f'<http://example.org/s{i}> <http://example.org/p> "x}},{{}},{{}},{{y" .\n' for i in range(5))
+    store.load(data.encode(), ox.RdfFormat.N_TRIPLES, G)
+    client = TestClient(app(tmp_path, store=store, max_result_rows=5))
+    response = client.get("/sparql", params={"query": "SELECT ?o WHERE { GRAPH <http://example.org/g> { ?s ?p ?o } }"})
+    assert [b["o"]["value"] for b in response.json()["results"]["bindings"]] == ["x},{},{},{y"] * 5
+    assert "stskg-truncated" not in response.headers
+
+
+@pytest.mark.parametrize("path", ["/sparql", "/rdf-graph-store?graph=http://example.org/g", "/models/x"])
+def test_bodies_over_the_upload_cap_are_413(tmp_path, path):
+    """Updates, graph-store writes and model uploads over the cap are refused with 413 before parsing."""
+    client = TestClient(app(tmp_path, max_upload_bytes=100))
+    media = "application/sparql-update" if path == "/sparql" else "text/turtle"
+    method = "POST" if path == "/sparql" else "PUT"
+    response = client.request(method, path, content=b"#" * 200, headers={**WRITE, "Content-Type": media})
+    assert response.status_code == 413 and response.json()["code"] == "too-large"
+
+
+def test_service_is_refused_unless_enabled(tmp_path):
+    """A SERVICE clause is a 400 by default; enabled, it is tried, and a dead service is a 502 saying why."""
+    query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{free_port()}/sparql> {{ ?s ?p ?o }} }}"
+    assert TestClient(app(tmp_path)).get("/sparql", params={"query": query}).json()["code"] == "service-disabled"
+    enabled = TestClient(app(tmp_path, service_enabled=True)).get("/sparql", params={"query": query})
+    assert enabled.status_code == 502 and "Connection refused" in enabled.json()["detail"]
+
+
+def test_cors_answers_only_configured_origins(tmp_path):
+    """CORS headers are sent to a configured origin only, and not at all without configuration."""
+    preflight = {"Origin": "https://tool.example", "Access-Control-Request-Method": "GET"}
+    closed = TestClient(app(tmp_path))
+    assert (
+        "access-control-allow-origin" not in closed.get("/sparql", params={"query": SMALL}, headers=preflight).headers
+    )
+    open_ = TestClient(app(tmp_path, cors_origins=["https://tool.example"]))
+    response = open_.get("/sparql", params={"query": SMALL}, headers={"Origin": "https://tool.example"})
+    assert response.headers["access-control-allow-origin"] == "https://tool.example"
+    other = open_.get("/sparql", params={"query": SMALL}, headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/sparql?query=ASK{}"), ("GET", "/sparql"), ("GET", "/rdf-graph-store?default"), ("GET", "/models")],
+)
+def test_read_tokens_close_every_read(tmp_path, method, path):
+    """With read tokens configured, every read route needs a read or write token."""
+    client = TestClient(app(tmp_path, read_tokens=[READ]))
+    assert client.request(method, path).status_code == 401
+    assert client.request(method, path, headers={"Authorization": f"Bearer {READ}"}).status_code in (200, 404)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "media"),
+    [
+        ("POST", "/sparql", "application/sparql-update"),
+        ("PUT", "/rdf-graph-store?graph=http://example.org/h", "text/turtle"),
+        ("POST", "/rdf-graph-store", "text/turtle"),
+        ("DELETE", "/rdf-graph-store?graph=http://example.org/g", "text/turtle"),
+        ("PUT", "/models/m", "text/turtle"),
+        ("DELETE", "/models/m", "text/turtle"),
+    ],
+)
+def test_every_write_needs_a_write_token(tmp_path, method, path, media):
+    """Each write route answers 401 without a token and 403 with a read token, and the store is unchanged."""
+    client = TestClient(app(tmp_path, read_tokens=[READ]))
+    body = (
+        b"INSERT DATA { <http://e/s> <http://e/p> 1 }" if media.endswith("update") else b"<http://e/s> <http://e/p> 1 ."
+    )
+    assert client.request(method, path, content=body, headers={"Content-Type": media}).status_code == 401
+    read = {"Authorization": f"Bearer {READ}", "Content-Type": media}
+    assert client.request(method, path, content=body, headers=read).status_code == 403
+    ask = client.get("/sparql", params={"query": "ASK { <http://e/s> ?p ?o }"}, headers=read)
+    assert ask.json()["boolean"] is False
