@@ -3,14 +3,11 @@ plus /principles, /ontology and named queries over real HTTP."""
 
 import shutil
 import subprocess
-import threading
-import time
 from html.parser import HTMLParser
 
 import httpx
 import pyoxigraph as ox
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from rdflib import XSD, Graph, Literal
 from rdflib.compare import isomorphic
@@ -24,7 +21,7 @@ from kg.queries import load_queries
 from kg.settings import Settings
 from kg.store import EmbeddedStore
 from kg.workspace import Workspace, load_examples
-from tests.servers import free_port
+from tests.servers import api_server
 from tests.test_queries import ECHO, PAYLOADS, VALID
 
 STSP = "https://w3id.org/stskg/principles#"
@@ -55,18 +52,8 @@ def live(tmp_path_factory) -> str:
     (folder / "echo.rq").write_text(ECHO, encoding="utf-8")
     app = create_app(Settings(data_dir=tmp_path_factory.mktemp("live")), workspace=make_workspace())
     app.include_router(build_router(load_queries(folder)))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the live API server did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with api_server(app) as url:
+        yield url
 
 
 # -- a real browser ------------------------------------------------------------------------------

@@ -1,11 +1,7 @@
 """/sparql: the SPARQL 1.1 Protocol through the app factory, and real clients against a live server."""
 
-import threading
-import time
-
 import pyoxigraph as ox
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, XML, SPARQLWrapper
@@ -16,7 +12,7 @@ from api.security import InsecureConfiguration
 from kg.settings import Settings
 from kg.store import EmbeddedStore
 from kg.workspace import Workspace
-from tests.servers import api_server, free_port
+from tests.servers import api_server
 
 TOKEN = "a-long-random-write-token-for-tests"
 WRITE = {"Authorization": f"Bearer {TOKEN}"}
@@ -276,18 +272,8 @@ def live_url(tmp_path_factory):
     client = make_client(tmp_path_factory.mktemp("live"))
     add_model(client, "one", DATA)
     add_model(client, "two", OTHER)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(client.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the live API server did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}/sparql"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with api_server(client.app) as url:
+        yield f"{url}/sparql"
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])

@@ -1,6 +1,7 @@
 """``stskg import``: ArchiMate exchange files and Archi CSV exports as work-system models."""
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -21,30 +22,43 @@ _SCOPE_HELP = (
 )
 
 
-def _print_report(report, out: str) -> None:
+def _import_options(title_default: str) -> Callable:
+    """The options every importer takes: model id, scope, title, replace, report format."""
+
+    def decorate(command: Callable) -> Callable:
+        options = [
+            click.option("--model", "model_id", required=True, metavar="ID", help="Model id (letters, digits, . _ -)."),
+            click.option(
+                "--scope", type=click.Choice(SCOPES), default=DEFAULT_SCOPE, show_default=True, help=_SCOPE_HELP
+            ),
+            click.option("--title", help=f"Human title (default: {title_default})."),
+            click.option("--replace", is_flag=True, help="Replace the model if it exists."),
+            click.option(
+                "--format",
+                "out",
+                type=click.Choice(["text", "json"]),
+                default="text",
+                show_default=True,
+                help="Import report format.",
+            ),
+        ]
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def _run(obj: _Context, importer: Callable, source: Path, model_id: str, out: str, **options) -> None:
+    """Run ``importer`` as one all-or-nothing catalog load and print its import report."""
+    result = importer(obj.workspace.catalog, source, model_id, max_bytes=obj.settings.max_load_bytes, **options)
+    report = result.report
     click.echo(json.dumps(report.as_dict(), indent=2) if out == "json" else report.render())
 
 
 @import_.command("archimate")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--model", "model_id", required=True, metavar="ID", help="Model id (letters, digits, . _ -).")
-@click.option(
-    "--scope",
-    type=click.Choice(SCOPES),
-    default=DEFAULT_SCOPE,
-    show_default=True,
-    help=_SCOPE_HELP,
-)
-@click.option("--title", help="Human title (default: the model's name in the file).")
-@click.option("--replace", is_flag=True, help="Replace the model if it exists.")
-@click.option(
-    "--format",
-    "out",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Import report format.",
-)
+@_import_options("the model's name in the file")
 @click.pass_obj
 @_reported
 def import_archimate_command(
@@ -54,51 +68,16 @@ def import_archimate_command(
 
     All or nothing; prints the import report (what was read, what it became, what was not mapped).
     """
-    result = import_archimate(
-        obj.workspace.catalog,
-        file,
-        model_id,
-        max_bytes=obj.settings.max_load_bytes,
-        scope=scope,
-        title=title,
-        replace=replace,
-    )
-    _print_report(result.report, out)
+    _run(obj, import_archimate, file, model_id, out, scope=scope, title=title, replace=replace)
 
 
 @import_.command("archi-csv")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--model", "model_id", required=True, metavar="ID", help="Model id (letters, digits, . _ -).")
-@click.option(
-    "--scope",
-    type=click.Choice(SCOPES),
-    default=DEFAULT_SCOPE,
-    show_default=True,
-    help=_SCOPE_HELP,
-)
-@click.option("--title", help="Human title (default: the model's name in elements.csv).")
-@click.option("--replace", is_flag=True, help="Replace the model if it exists.")
-@click.option(
-    "--format",
-    "out",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Import report format.",
-)
+@_import_options("the model's name in elements.csv")
 @click.pass_obj
 @_reported
 def import_archi_csv_command(
     obj: _Context, directory: Path, model_id: str, scope: str, title: str | None, replace: bool, out: str
 ) -> None:
     """Import an Archi CSV export (DIRECTORY with elements.csv, relations.csv, properties.csv): all or nothing."""
-    result = import_archi_csv(
-        obj.workspace.catalog,
-        directory,
-        model_id,
-        max_bytes=obj.settings.max_load_bytes,
-        scope=scope,
-        title=title,
-        replace=replace,
-    )
-    _print_report(result.report, out)
+    _run(obj, import_archi_csv, directory, model_id, out, scope=scope, title=title, replace=replace)

@@ -1,0 +1,13 @@
+# Sourced by scripts/test: the two programs some tests need beyond Python, from Debian's packages.
+# Java runs HermiT (owlready2) in the ontology tests; chromium renders the HTML pages (headless).
+# Installed when missing and this is a root shell with apt-get (CI, containers); otherwise say so.
+_missing=""
+command -v java >/dev/null 2>&1 || _missing="$_missing default-jre-headless"
+command -v chromium >/dev/null 2>&1 || _missing="$_missing chromium"
+if [ -n "$_missing" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $_missing >/dev/null
+    else
+        echo "scripts/test: install these Debian packages first (their tests fail without them):$_missing" >&2
+    fi
+fi
