@@ -21,6 +21,7 @@ from rdflib.namespace import SH as RDFLIB_SH
 from kg.errors import UnsupportedShape
 from kg.store.base import Dataset, Store, Term
 from kg.validation import compiler as c
+from kg.validation.antijoin import plan_not_exists
 from kg.validation.paths import Path, PredicatePath
 from kg.validation.report import ValidationResult
 from kg.validation.shapes import Constraint, Shape, ShapesGraph
@@ -278,10 +279,12 @@ class SparqlEngine:
         bindings = {k: v for k, v in constants.items() if k in uses and _blank(v)}
         analysis = analyse(text, prebound, owner)
         if definition.is_ask:
-            results = self._select(ask_as_select(text, analysis, c.value_pairs(focus, shape.path)), bindings)
+            query = ask_as_select(text, analysis, c.value_pairs(focus, shape.path))
+            results = self._select(plan_not_exists(query), bindings)
         elif analysis.joinable:
-            results = self._select(inject(text, analysis.body_start, focus.subquery()), bindings)
+            results = self._select(plan_not_exists(inject(text, analysis.body_start, focus.subquery())), bindings)
         else:  # pre-binding that a join cannot reproduce: one query per focus node
+            text = plan_not_exists(text)
             results = []
             for r in self._select(c.focus_query(focus)):
                 node = r["this"]
