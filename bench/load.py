@@ -19,10 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.generate import write  # noqa: E402
+from bench.generate import blocks_for, write  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
-TRIPLES_PER_WORK_SYSTEM = 200
 
 
 def measure(kind: str, path: Path) -> dict:
@@ -75,7 +74,7 @@ def main() -> None:
     )
     for size in args.sizes:
         path = OUT / f"synthetic-{size}.nt"
-        triples = write(max(1, size // TRIPLES_PER_WORK_SYSTEM), path)
+        triples = write(blocks_for(size), path)
         raw, new, replace = (run(kind, path, args.runs) for kind in ("raw", "stskg", "stskg-replace"))
         print(
             f"{triples:>10,} {raw['seconds']:>8.2f} {new['seconds']:>8.2f} {new['seconds'] / raw['seconds']:>6.2f}"

@@ -13,6 +13,7 @@ remote server must do the same (Oxigraph server does).
 """
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from rdflib.namespace import SH as RDFLIB_SH
 from kg.errors import UnsupportedShape
 from kg.store.base import Dataset, Store, Term
 from kg.validation import compiler as c
+from kg.validation.antijoin import plan_not_exists
 from kg.validation.paths import Path, PredicatePath
 from kg.validation.report import ValidationResult
 from kg.validation.shapes import Constraint, Shape, ShapesGraph
@@ -78,6 +80,11 @@ class SparqlEngine:
         self.shapes = shapes
         self.shapes_graph = shapes_graph
         self._closures: dict[ox.NamedNode, list[ox.NamedNode]] = {}
+        self._pair_cache: dict[tuple, list[tuple[Term, Term]]] = {}
+        self._focus_cache: dict[str, list[Term]] = {}
+        #: Seconds spent per targeted shape (label) in the last :meth:`run`; shared work (class
+        #: closures, value pairs reused by later shapes) counts where it is first computed.
+        self.timings: dict[str, float] = {}
         self._violations: dict[tuple, list[Row]] = {}
         self._failing: dict[tuple, frozenset[Term]] = {}
         self._active: set = set()  # shapes being evaluated: a repeat is a recursive reference
@@ -93,8 +100,10 @@ class SparqlEngine:
                 self.progress(done, len(targeted), shape.label())
             if shape.deactivated:
                 continue
+            start = time.perf_counter()
             closures = {cls: self._closure(cls) for cls in shape.target_classes}
             results += self._report(shape, c.target_focus(shape, closures), 0)
+            self.timings[shape.label()] = self.timings.get(shape.label(), 0.0) + time.perf_counter() - start
         return results
 
     def _report(self, shape: Shape, focus: c.Focus, depth: int) -> list[ValidationResult]:
@@ -123,7 +132,16 @@ class SparqlEngine:
         return self._closures[cls]
 
     def _pairs(self, focus: c.Focus, path: Path | None) -> list[tuple[Term, Term]]:
-        return [(r["this"], r["value"]) for r in self._select(c.value_pairs_query(focus, path))]
+        key = (focus.body, path)
+        if key not in self._pair_cache:
+            rows = self._select(c.value_pairs_query(focus, path))
+            self._pair_cache[key] = [(r["this"], r["value"]) for r in rows]
+        return self._pair_cache[key]
+
+    def _focus_nodes(self, focus: c.Focus) -> list[Term]:
+        if focus.body not in self._focus_cache:
+            self._focus_cache[focus.body] = [r["this"] for r in self._select(c.focus_query(focus))]
+        return self._focus_cache[focus.body]
 
     # -- violations per constraint --------------------------------------------------------------
 
@@ -260,7 +278,7 @@ class SparqlEngine:
                     for q in self.shapes.graph.objects(sibling, RDFLIB_SH.qualifiedValueShape):
                         if q != p["shape"]:
                             siblings.append(self.failing(self.shapes.shape(q), inner))
-        counts: dict[Term, int] = {r["this"]: 0 for r in self._select(c.focus_query(focus))}
+        counts: dict[Term, int] = dict.fromkeys(self._focus_nodes(focus), 0)
         for t, v in self._pairs(focus, shape.path):
             if v not in failed and all(v in f for f in siblings):
                 counts[t] = counts.get(t, 0) + 1
@@ -289,13 +307,14 @@ class SparqlEngine:
         bindings = {k: v for k, v in constants.items() if k in uses and _blank(v)}
         analysis = analyse(text, prebound, owner)
         if definition.is_ask:
-            results = self._select(ask_as_select(text, analysis, c.value_pairs(focus, shape.path)), bindings)
+            query = ask_as_select(text, analysis, c.value_pairs(focus, shape.path))
+            results = self._select(plan_not_exists(query), bindings)
         elif analysis.joinable:
-            results = self._select(inject(text, analysis.body_start, focus.subquery()), bindings)
+            results = self._select(plan_not_exists(inject(text, analysis.body_start, focus.subquery())), bindings)
         else:  # pre-binding that a join cannot reproduce: one query per focus node
+            text = plan_not_exists(text)
             results = []
-            for r in self._select(c.focus_query(focus)):
-                node = r["this"]
+            for node in self._focus_nodes(focus):
                 if _blank(node):
                     found = self._select(text, {**bindings, "this": node})
                 else:
