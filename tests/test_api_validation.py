@@ -123,6 +123,14 @@ def test_runs_are_listed_newest_first(client):
     assert runs[0]["counts"] == {"Violation": 1, "Warning": 1, "Info": 1} and runs[0]["conforms"] is False
 
 
+@pytest.mark.parametrize("run_id", ["%3E%20x", "a b", "20261201T110254146787Z-zzzzzz", "..%2F..%2Fcatalog"])
+def test_an_unknown_or_malformed_run_id_is_404(client, run_id):
+    """A run id that is not one we made (it would become part of an IRI) is a 404 problem, not a 500."""
+    client.post("/models/m1/validation", headers=WRITE)
+    response = client.get(f"/models/m1/validation/runs/{run_id}")
+    assert response.status_code == 404 and response.json()["type"].endswith("/not-found")
+
+
 def test_deleting_the_model_deletes_its_runs(client):
     """After DELETE /models/m1 its runs are gone with it (404 for the model's validation)."""
     client.post("/models/m1/validation", headers=WRITE)

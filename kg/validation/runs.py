@@ -22,6 +22,7 @@ results. A run is written in one update after validation succeeds: a failed run 
 Deleting or replacing the model deletes its runs (:mod:`kg.catalog`).
 """
 
+import re
 import secrets
 import weakref
 from collections.abc import Callable
@@ -95,6 +96,10 @@ def _stamp(moment: datetime) -> ox.Literal:
     # The canonical xsd:dateTime form (no trailing zeros in the fraction): servers may normalise to it.
     text = moment.strftime("%Y-%m-%dT%H:%M:%S.%f").rstrip("0").rstrip(".") + "Z"
     return ox.Literal(text, datatype=_n(XSD, "dateTime"))
+
+
+#: The form of the run ids :meth:`Runs.run` makes: UTC start time, then 6 random hex digits.
+_RUN_ID = re.compile(r"[0-9]{8}T[0-9]{12}Z-[0-9a-f]{6}")
 
 
 class Runs:
@@ -217,6 +222,8 @@ class Runs:
     def get(self, model_id: str, run_id: str) -> tuple[RunInfo, ValidationReport]:
         """One run by id; raises :class:`NotFound`."""
         info = self.catalog.get(model_id)
+        if not _RUN_ID.fullmatch(run_id):  # the id becomes part of an IRI: only ids we could have made
+            raise NotFound(f"model {model_id!r} has no validation run {run_id!r}")
         graph = _n(VALIDATION_GRAPH_BASE, f"{model_id}/{run_id}")
         found = self._infos(ox.NamedNode(info.graph), model_id, graph)
         if not found:
