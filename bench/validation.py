@@ -81,6 +81,7 @@ def shapes_file() -> Path:
         named.bind(prefix, namespace)
     for s, p, o in graph:
         named.add((names.get(s, s), p, names.get(o, o)))  # type: ignore[arg-type]
+    OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / "shapes-named.ttl"
     named.serialize(path, format="turtle")
     return path
