@@ -10,9 +10,15 @@ the work system bound as a term; who acts in each participant role comes from
 A work system is identified by its full IRI or by its *local name*, the part of the IRI after its
 last ``/`` or ``#`` (``ed-ich`` for ``https://w3id.org/stskg/example/s1/ed-ich``), as long as that
 is unique in the model.
+
+Time limit: with ``timeout`` (seconds; the API passes ``STSKG_QUERY_TIMEOUT``) the snapshot's
+queries together may run that long: each query is checked against the one deadline before it
+starts, and the store stops a query that runs past its own limit (:mod:`kg.store.embedded`), so a
+snapshot over a huge model raises :class:`kg.errors.QueryTimeout` instead of running on.
 """
 
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -20,9 +26,9 @@ from functools import cache
 from pyoxigraph import Literal, NamedNode
 
 from kg.catalog import Catalog
-from kg.errors import InvalidInput, NotFound
+from kg.errors import InvalidInput, NotFound, QueryTimeout
 from kg.queries import NamedQuery, load_queries
-from kg.store import Store
+from kg.store import SelectResult, Store
 from kg.store.base import Term
 
 #: The six snapshot elements, in Alter's order: (key, heading).
@@ -108,15 +114,42 @@ def _shipped() -> dict[str, NamedQuery]:
     return load_queries()
 
 
+def _deadline(timeout: float | None) -> float | None:
+    return None if timeout is None else time.monotonic() + timeout
+
+
+def _run(
+    query: NamedQuery, store: Store, catalog: Catalog, values: Mapping[str, str], deadline: float | None
+) -> SelectResult:
+    """The rows of the SELECT ``query``, refused once the snapshot's deadline has passed."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise QueryTimeout(f"the snapshot ran past its time limit before query {query.name!r}; it was stopped")
+    result = query.run(store, catalog, values)
+    assert isinstance(result, SelectResult)  # the snapshot's queries are SELECTs (tests/test_snapshot.py)
+    return result
+
+
 def _value(term: Term | None) -> str | None:
     return term.value if isinstance(term, NamedNode | Literal) else None
 
 
 def work_systems(
-    store: Store, catalog: Catalog, model_id: str, queries: Mapping[str, NamedQuery] | None = None
+    store: Store,
+    catalog: Catalog,
+    model_id: str,
+    queries: Mapping[str, NamedQuery] | None = None,
+    *,
+    timeout: float | None = None,
 ) -> list[WorkSystem]:
-    """The work systems of model ``model_id``, by IRI; raises :class:`NotFound` for an unknown model."""
-    result = (queries or _shipped())["work-systems"].run(store, catalog, {"model": model_id})
+    """The work systems of model ``model_id``, by IRI; raises :class:`NotFound` for an unknown model
+    and :class:`QueryTimeout` past ``timeout`` seconds."""
+    return _work_systems(store, catalog, model_id, queries or _shipped(), _deadline(timeout))
+
+
+def _work_systems(
+    store: Store, catalog: Catalog, model_id: str, queries: Mapping[str, NamedQuery], deadline: float | None
+) -> list[WorkSystem]:
+    result = _run(queries["work-systems"], store, catalog, {"model": model_id}, deadline)
     found = []
     for row in result.dicts():
         iri = row["ws"].value
@@ -154,13 +187,24 @@ def find_work_system(systems: list[WorkSystem], key: str, model_id: str) -> Work
 
 
 def snapshot(
-    store: Store, catalog: Catalog, model_id: str, key: str, queries: Mapping[str, NamedQuery] | None = None
+    store: Store,
+    catalog: Catalog,
+    model_id: str,
+    key: str,
+    queries: Mapping[str, NamedQuery] | None = None,
+    *,
+    timeout: float | None = None,
 ) -> Snapshot:
-    """The snapshot of the work system ``key`` (IRI or local name) of model ``model_id``."""
+    """The snapshot of the work system ``key`` (IRI or local name) of model ``model_id``.
+
+    Its three queries together may take ``timeout`` seconds (:class:`QueryTimeout` after that).
+    """
     queries = queries or _shipped()
-    ws = find_work_system(work_systems(store, catalog, model_id, queries), key, model_id)
-    result = queries["work-system-snapshot"].run(store, catalog, {"model": model_id, "ws": ws.iri})
-    performers = _performers(store, catalog, model_id, ws.iri, queries)
+    deadline = _deadline(timeout)
+    ws = find_work_system(_work_systems(store, catalog, model_id, queries, deadline), key, model_id)
+    values = {"model": model_id, "ws": ws.iri}
+    result = _run(queries["work-system-snapshot"], store, catalog, values, deadline)
+    performers = _performers(_run(queries["participants-and-skills"], store, catalog, values, deadline))
     items: dict[str, list[Item]] = {key: [] for key, _heading in ELEMENTS}
     for row in result.dicts():
         iri, element = row["item"].value, row["element"].value
@@ -169,11 +213,8 @@ def snapshot(
     return Snapshot(model=model_id, work_system=ws, **items)
 
 
-def _performers(
-    store: Store, catalog: Catalog, model_id: str, ws: str, queries: Mapping[str, NamedQuery]
-) -> dict[str, list[str]]:
-    """Labels of who acts in each participant role of ``ws`` (named query ``participants-and-skills``)."""
-    result = queries["participants-and-skills"].run(store, catalog, {"model": model_id, "ws": ws})
+def _performers(result: SelectResult) -> dict[str, list[str]]:
+    """Labels of who acts in each participant role (rows of the named query ``participants-and-skills``)."""
     found: dict[str, list[str]] = {}
     for row in result.dicts():
         if "performer" in row:

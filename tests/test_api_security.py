@@ -5,6 +5,8 @@ SERVICE refused, CORS only for configured origins, reads closable, writes need a
 backend failures as 502 with detail. (Insecure start-up and Update auth: tests/test_api_sparql.py.)
 """
 
+import csv
+import io
 import threading
 import time
 
@@ -14,7 +16,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.routes.queries import build_router
 from kg.errors import QueryTimeout
+from kg.queries import load_queries
 from kg.settings import Settings
 from kg.store import EmbeddedStore, RemoteConfig, RemoteStore
 from kg.workspace import Workspace
@@ -76,6 +80,73 @@ def test_a_runaway_query_is_a_503_while_other_queries_are_served(tmp_path):
     for response in results.values():
         assert response.status_code == 503, response.text
         assert response.json()["code"] == "query-timeout"
+
+
+#: Named queries over the generated graph, each with a bound parameter (the runaway ones as above).
+NAMED = {
+    "stream": "#+ summary: s\n#+ param p: iri, required\n"
+    "SELECT * WHERE { GRAPH <http://example.org/g> { ?a ?p ?c . ?d ?p ?f . ?g ?p ?i } }",
+    "block": "#+ summary: b\n#+ param p: iri, required\n"
+    "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://example.org/g> { ?a ?p ?c . ?d ?p ?f . ?g ?p ?i } }",
+    "rows": "#+ summary: r\n#+ param min: integer, required\n"
+    "SELECT ?s ?o WHERE { ?s <http://example.org/p> ?o FILTER(xsd:integer(?o) >= ?min) }",
+}
+
+
+def with_named_queries(application, tmp_path):
+    """``application`` with the :data:`NAMED` queries as ``/queries/{name}`` routes."""
+    folder = tmp_path / "queries"
+    folder.mkdir()
+    for name, text in NAMED.items():
+        (folder / f"{name}.rq").write_text(text, encoding="utf-8")
+    application.include_router(build_router(load_queries(folder)))
+    return application
+
+
+def test_a_runaway_named_query_is_a_503_while_other_queries_are_served(tmp_path):
+    """A named query past the time limit answers 503 query-timeout (stopped in the store when it streams),
+    and a small query meanwhile answers at once: named queries are no way around the limit."""
+    store = filled(EmbeddedStore(None, query_timeout=0.3))
+    application = with_named_queries(app(tmp_path, store=store, query_timeout=0.3, max_result_rows=10**12), tmp_path)
+    with api_server(application) as base:
+        results: dict[str, httpx.Response] = {}
+
+        def runaway(name: str) -> None:
+            results[name] = httpx.get(f"{base}/queries/{name}", params={"p": "http://example.org/p"}, timeout=30)
+
+        threads = [threading.Thread(target=runaway, args=(name,)) for name in ("stream", "block")]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.05)
+        started = time.monotonic()
+        small = httpx.get(f"{base}/queries/rows", params={"min": "199"}, timeout=30)
+        assert small.status_code == 200 and time.monotonic() - started < 0.5
+        assert [b["o"]["value"] for b in small.json()["results"]["bindings"]] == ["199"]
+        for thread in threads:
+            thread.join()
+    assert set(results) == {"stream", "block"}
+    for response in results.values():
+        assert response.status_code == 503, response.text
+        assert response.json()["code"] == "query-timeout"
+
+
+@pytest.mark.parametrize("format", ["json", "xml", "csv", "tsv"])
+def test_the_row_cap_holds_for_named_queries(tmp_path, format):
+    """A named query's results are cut at the row cap with the Stskg-Truncated header, in every results format."""
+    client = TestClient(with_named_queries(app(tmp_path, max_result_rows=7), tmp_path))
+    response = client.get("/queries/rows", params={"min": "10", "format": format})
+    assert response.status_code == 200 and response.headers["stskg-truncated"] == "7"
+    assert all(int(o) >= 10 for o in objects(response, format)) and len(objects(response, format)) == 7
+    whole = client.get("/queries/rows", params={"min": "193", "format": format})
+    assert "stskg-truncated" not in whole.headers and len(objects(whole, format)) == 7
+
+
+def objects(response: httpx.Response, format: str) -> list[str]:
+    """The ``?o`` values of a results document (CSV read as CSV: pyoxigraph does not parse it)."""
+    if format == "csv":
+        return [row["o"] for row in csv.DictReader(io.StringIO(response.text))]
+    fmt = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML, "tsv": ox.QueryResultsFormat.TSV}
+    return [row["o"].value for row in ox.parse_query_results(response.content, format=fmt[format])]
 
 
 def test_a_remote_server_that_is_too_slow_is_a_504(tmp_path, oxigraph_url):

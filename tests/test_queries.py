@@ -2,8 +2,11 @@
 
 import doctest
 
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
+from rdflib import Graph
+from rdflib.compare import isomorphic
 
 from api.app import create_app
 from api.routes.queries import build_router
@@ -463,6 +466,42 @@ def test_named_queries_answer_the_same_on_every_backend(backends):
         expected = answer(reference, name, params)
         assert expected, name
         assert answer(other, name, params) == expected, name
+
+
+def test_named_queries_over_http_answer_as_in_kg_on_every_backend(tmp_path, backends):
+    """The HTTP route (serialised by the store, values bound with ``bindings=``) answers kg's rows on every backend."""
+    _reference, other = backends
+    client = TestClient(create_app(Settings(data_dir=tmp_path), workspace=other))
+    for name, params in CASES:
+        response = client.get(f"/queries/{name}", params={**params, "format": "tsv"})
+        assert response.status_code == 200, response.text
+        served = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.TSV)
+        assert len(list(served)) == len(answer(other, name, params)), name
+
+
+DESCRIBE_ONE = """#+ summary: The triples about one resource of a model
+#+ param model: model, required
+#+ param it: iri, required -- the resource
+CONSTRUCT { ?it ?p ?o } WHERE { ?it ?p ?o }
+"""
+
+
+def test_a_construct_named_query_is_serialised_with_its_iri_bound(tmp_path, client, workspace):
+    """A CONSTRUCT named query answers RDF by negotiation, with its parameter bound: exactly the resource's triples."""
+    folder = tmp_path / "queries"
+    folder.mkdir()
+    (folder / "describe-one.rq").write_text(DESCRIBE_ONE, encoding="utf-8")
+    client.app.include_router(build_router(load_queries(folder)))
+    response = client.get("/queries/describe-one", params={"model": "s1-ed-ct-alert-good", "it": S1 + "ed-ich"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/turtle")
+    served = Graph().parse(data=response.text, format="turtle")
+    expected = Graph()
+    graph = model_graph("s1-ed-ct-alert-good").value
+    for triple in workspace.store.construct(
+        f"CONSTRUCT {{ <{S1}ed-ich> ?p ?o }} WHERE {{ GRAPH <{graph}> {{ <{S1}ed-ich> ?p ?o }} }}"
+    ):
+        expected.parse(data=f"{triple} .", format="nt")
+    assert len(served) > 3 and isomorphic(served, expected)
 
 
 @pytest.mark.parametrize("module", ["kg.queries", "kg.snapshot"])

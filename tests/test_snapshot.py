@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from kg.cli import cli
-from kg.errors import InvalidInput, NotFound
+from kg.errors import InvalidInput, NotFound, QueryTimeout
 from kg.ingest import read_source
 from kg.paths import EXAMPLES_DIR
 from kg.settings import Settings
@@ -114,7 +114,24 @@ def test_unknown_work_system_or_model_is_not_found(workspace):
         work_systems(workspace.store, workspace.catalog, "no-such-model")
 
 
+def test_a_snapshot_stops_at_its_time_limit(workspace):
+    """A snapshot's queries share one deadline: past it the next query is not started (QueryTimeout)."""
+    with pytest.raises(QueryTimeout, match="time limit"):
+        snapshot(workspace.store, workspace.catalog, "s1-ed-ct-alert-good", "ed-ich", timeout=1e-6)
+    assert snapshot(workspace.store, workspace.catalog, "s1-ed-ct-alert-good", "ed-ich", timeout=30).activities
+
+
 # -- API -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", ["/models/s1-ed-ct-alert-good/snapshots/ed-ich", "/models/s1-ed-ct-alert-good/snapshots"]
+)
+def test_api_snapshots_keep_the_query_time_limit(tmp_path, workspace, path):
+    """The snapshot routes answer 503 query-timeout past STSKG_QUERY_TIMEOUT, like /sparql and the named queries."""
+    client = TestClient(create_app(Settings(data_dir=tmp_path, query_timeout=1e-6), workspace=workspace))
+    response = client.get(path)
+    assert response.status_code == 503 and response.json()["code"] == "query-timeout"
 
 
 def test_api_lists_work_systems_with_snapshot_links(client):

@@ -2,20 +2,21 @@
 
 The routes are generated when the app is built, one per query file, so that OpenAPI (``/docs``)
 lists each query with its own typed parameters; the file stem is the operation id. Parameter values
-are checked and bound as RDF terms by :mod:`kg.queries`; results are negotiated like ``/sparql``.
+are checked and bound as RDF terms by :mod:`kg.queries`; results are negotiated, serialised,
+time-limited and row-capped exactly as on ``/sparql`` (:mod:`api.query_results`).
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from api.rendering import ASK_OFFERS, GRAPH_OFFERS, SELECT_OFFERS, ask_response, graph_response, negotiate
-from api.rendering import select_response as render_select
+from api.query_results import negotiate_results, query_response
+from api.rendering import GRAPH_OFFERS, SELECT_OFFERS
 from api.security import require_read
+from api.threads import run_with_deadline
 from kg.errors import InvalidParameter
 from kg.queries import JSON_SCHEMAS, NamedQuery, Parameter, load_queries
 from kg.settings import Settings
-from kg.store import SelectResult
 from kg.workspace import Workspace
 
 _FORMAT = {
@@ -91,23 +92,17 @@ def _values(request: Request) -> dict[str, str]:
     return values
 
 
-def _endpoint(query: NamedQuery) -> Callable[[Request], Response]:
-    def run(request: Request) -> Response:
+def _endpoint(query: NamedQuery) -> Callable[[Request], Awaitable[Response]]:
+    async def run(request: Request) -> Response:
         workspace: Workspace = request.app.state.workspace
         settings: Settings = request.app.state.settings
-        accept, format = request.headers.get("accept"), request.query_params.get("format")
-        offers = {"SELECT": SELECT_OFFERS, "ASK": ASK_OFFERS}.get(query.form, GRAPH_OFFERS)
-        offer = negotiate(offers, accept, format)  # before running: a 406 costs no query
-        result = query.run(workspace.store, workspace.catalog, _values(request))
-        if isinstance(result, SelectResult):
-            headers = None
-            if len(result.rows) > settings.max_result_rows:
-                result = SelectResult(result.variables, result.rows[: settings.max_result_rows])
-                headers = {"Stskg-Truncated": str(settings.max_result_rows)}
-            return render_select(result, offer, headers)
-        if isinstance(result, bool):
-            return ask_response(result, offer)
-        return graph_response(result, offer)
+        offer = negotiate_results(query.form, request.headers.get("accept"), request.query_params.get("format"))
+        values = _values(request)
+        # Binding looks the model up in the catalog, a store call: in a worker, under the same limit.
+        bindings, dataset = await run_with_deadline(settings.query_timeout, query.bind, values, workspace.catalog)
+        return await query_response(
+            settings, workspace.store, query.text, query.form, offer, bindings=bindings, dataset=dataset
+        )
 
     run.__name__ = query.name.replace("-", "_")
     run.__doc__ = query.description

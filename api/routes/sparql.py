@@ -11,25 +11,13 @@ from functools import lru_cache
 from typing import Annotated
 from urllib.parse import parse_qs
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pyoxigraph import NamedNode
 
 from api.body import charset_of, media_type, read_body
 from api.errors import HttpProblem
-from api.rendering import (
-    ASK_OFFERS,
-    CSV,
-    GRAPH_OFFERS,
-    SELECT_OFFERS,
-    SPARQL_JSON,
-    SPARQL_XML,
-    TSV,
-    graph_response,
-    negotiate,
-    rdf_format,
-    rdf_response,
-)
+from api.query_results import negotiate_results, query_response
+from api.rendering import GRAPH_OFFERS, graph_response, negotiate
 from api.security import Credentials, check_read, check_write, require_read
 from api.threads import run_with_deadline
 from kg.errors import InvalidInput
@@ -112,40 +100,16 @@ def _checked_iri(iri: str) -> str:
         raise InvalidInput(f"the request's Host does not make a valid endpoint IRI: {exc}") from exc
 
 
-_RESULTS_FORMATS = {
-    SPARQL_JSON: ox.QueryResultsFormat.JSON,
-    SPARQL_XML: ox.QueryResultsFormat.XML,
-    CSV: ox.QueryResultsFormat.CSV,
-    TSV: ox.QueryResultsFormat.TSV,
-}
-
-
 async def _query(
     request: Request, query: str, dataset: Dataset | None, accept: str | None, format: str | None
 ) -> Response:
     settings: Settings = request.app.state.settings
-    store = request.app.state.workspace.store
     _check_service(query, settings)
     form = query_form(query)
-    timeout = settings.query_timeout
+    offer = negotiate_results(form, accept, format)
     # Relative IRIs resolve against the endpoint; on line 1, so error positions keep their line.
     query = f"BASE <{_endpoint(request)}> {query}"
-    if form in ("SELECT", "ASK"):
-        offer = negotiate(SELECT_OFFERS if form == "SELECT" else ASK_OFFERS, accept, format)
-        result = await run_with_deadline(
-            timeout,
-            store.select_serialized,
-            query,
-            _RESULTS_FORMATS[offer],
-            dataset=dataset,
-            max_rows=settings.max_result_rows,
-        )
-        headers = {"Stskg-Truncated": str(settings.max_result_rows)} if result.truncated else None
-        media = offer.media_type + ("; charset=utf-8" if offer.media_type.startswith("text/") else "")
-        return Response(result.data, media_type=media, headers=headers)
-    offer = negotiate(GRAPH_OFFERS, accept, format)
-    body = await run_with_deadline(timeout, store.construct_serialized, query, rdf_format(offer), dataset=dataset)
-    return rdf_response(body, offer)
+    return await query_response(settings, request.app.state.workspace.store, query, form, offer, dataset=dataset)
 
 
 async def _update(request: Request, update: str, params: dict[str, list[str]]) -> Response:

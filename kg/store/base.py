@@ -81,12 +81,20 @@ class Store(Protocol):
         ...
 
     def select_serialized(
-        self, query: str, format: QueryResultsFormat, *, dataset: Dataset | None = None, max_rows: int | None = None
+        self,
+        query: str,
+        format: QueryResultsFormat,
+        *,
+        bindings: Bindings | None = None,
+        dataset: Dataset | None = None,
+        max_rows: int | None = None,
     ) -> Serialized:
-        """Run a SELECT (or ASK) query and write its results in ``format`` (the fast path of /sparql)."""
+        """Run a SELECT (or ASK) query and write its results in ``format`` (the fast path of the API)."""
         ...
 
-    def construct_serialized(self, query: str, format: RdfFormat, *, dataset: Dataset | None = None) -> bytes:
+    def construct_serialized(
+        self, query: str, format: RdfFormat, *, bindings: Bindings | None = None, dataset: Dataset | None = None
+    ) -> bytes:
         """Run a CONSTRUCT or DESCRIBE query and write its triples in ``format``."""
         ...
 

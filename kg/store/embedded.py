@@ -113,6 +113,7 @@ class EmbeddedStore:
         query: str,
         format: ox.QueryResultsFormat,
         *,
+        bindings: Bindings | None = None,
         dataset: Dataset | None = None,
         max_rows: int | None = None,
     ) -> Serialized:
@@ -125,14 +126,16 @@ class EmbeddedStore:
                 return results.serialize(format=format) or b""
             return serialize_solutions(results, format, max_rows=max_rows, deadline=deadline)
 
-        data = self._evaluate(query, None, dataset, write)
+        data = self._evaluate(query, bindings, dataset, write)
         if data is not None:
             return Serialized(data)
         # Maybe over the cap: the exact path cuts at max_rows (and says so).
-        exact = self.select(query, dataset=dataset, max_rows=max_rows)
+        exact = self.select(query, bindings=bindings, dataset=dataset, max_rows=max_rows)
         return Serialized(write_results(exact, format), truncated=exact.truncated)
 
-    def construct_serialized(self, query: str, format: ox.RdfFormat, *, dataset: Dataset | None = None) -> bytes:
+    def construct_serialized(
+        self, query: str, format: ox.RdfFormat, *, bindings: Bindings | None = None, dataset: Dataset | None = None
+    ) -> bytes:
         deadline = self._deadline()
 
         def write(triples) -> bytes:
@@ -140,7 +143,7 @@ class EmbeddedStore:
                 raise InvalidQuery("expected a CONSTRUCT or DESCRIBE query")
             return serialize_triples(triples, format, deadline=deadline)
 
-        return self._evaluate(query, None, dataset, write)
+        return self._evaluate(query, bindings, dataset, write)
 
     def ask(self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None) -> bool:
         def answer(result) -> bool:

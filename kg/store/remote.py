@@ -122,10 +122,11 @@ class RemoteStore:
         query: str,
         format: ox.QueryResultsFormat,
         *,
+        bindings: Bindings | None = None,
         dataset: Dataset | None = None,
         max_rows: int | None = None,
     ) -> Serialized:
-        results = self._results(self._query(query, _RESULTS_JSON, None, dataset))
+        results = self._results(self._query(query, _RESULTS_JSON, bindings, dataset))
         if isinstance(results, ox.QueryBoolean):
             return Serialized(results.serialize(format=format) or b"")
         # Re-written here rather than passed through: the row cap must hold whatever the server does.
@@ -137,8 +138,10 @@ class RemoteStore:
             rows.append(tuple(row))
         return Serialized(write_results(SelectResult(variables, rows), format))
 
-    def construct_serialized(self, query: str, format: ox.RdfFormat, *, dataset: Dataset | None = None) -> bytes:
-        return ox.serialize(self.construct(query, dataset=dataset), format=format) or b""
+    def construct_serialized(
+        self, query: str, format: ox.RdfFormat, *, bindings: Bindings | None = None, dataset: Dataset | None = None
+    ) -> bytes:
+        return ox.serialize(self.construct(query, bindings=bindings, dataset=dataset), format=format) or b""
 
     def ask(self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None) -> bool:
         results = self._results(self._query(query, _RESULTS_JSON, bindings, dataset))
