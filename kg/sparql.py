@@ -5,7 +5,7 @@ writing them into a query cannot change its structure.
 """
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
@@ -32,6 +32,43 @@ _SKIP = re.compile(
     r"|[?$][A-Za-z0-9_]+|[A-Za-z0-9_.-]*:[A-Za-z0-9_.:%-]*"
 )
 _WORD = re.compile(r"[A-Za-z]+")
+
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def unescape(text: str) -> str:
+    """``text`` with SPARQL's ``\\u``/``\\U`` escapes applied, as SPARQL does before parsing (§19.2)."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+def keywords(text: str) -> Iterator[re.Match]:
+    """The keyword tokens of (unescaped) SPARQL ``text``: words outside strings, IRIs, comments,
+    variables and prefixed names, each as a match (``group(0)`` is the word, ``span()`` where).
+
+    >>> [m.group(0) for m in keywords('SELECT * { ?s <http://x/SERVICE> "SERVICE" } # SERVICE')]
+    ['SELECT']
+    """
+    position = 0
+    while position < len(text):
+        if (match := _SKIP.match(text, position)) and match.end() > position:
+            position = match.end()
+        elif word := _WORD.match(text, position):
+            yield word
+            position = word.end()
+        else:
+            position += 1
+
+
+def uses_service(text: str) -> bool:
+    """Whether a SPARQL query or update has a ``SERVICE`` clause (after ``\\u`` unescaping).
+
+    >>> uses_service('SELECT * { SERVICE <http://x/sparql> { ?s ?p ?o } }')
+    True
+    >>> uses_service('SELECT * { ?s <http://x/SERVICE> "SERVICE" } # SERVICE')
+    False
+    """
+    return any(word.group(0).upper() == "SERVICE" for word in keywords(unescape(text)))
 
 
 def bind_values(query: str, bindings: Mapping[str, Term]) -> str:

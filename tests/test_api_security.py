@@ -222,6 +222,65 @@ def test_bodies_over_the_upload_cap_are_413(tmp_path, path):
     assert response.status_code == 413 and response.json()["code"] == "too-large"
 
 
+SYSTEM_WRITES = [
+    "DROP GRAPH <https://w3id.org/stskg/graph/catalog>",
+    "PREFIX g: <https://w3id.org/stskg/graph/> DROP GRAPH g:ontology",
+    "DROP GRAPH <https://w3id.org/stskg/gr\\u0061ph/catalog>",
+    "WITH <https://w3id.org/stskg/graph/catalog> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "DELETE WHERE { GRAPH <https://w3id.org/stskg/graph/ontology> { ?s ?p ?o } }",
+    "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "COPY <http://example.org/g> TO <https://w3id.org/stskg/graph/catalog>",
+    "MOVE <https://w3id.org/stskg/graph/catalog> TO <http://example.org/elsewhere>",
+    "INSERT DATA { GRAPH <https://w3id.org/stskg/graph/shapes> { <http://a> <http://b> <http://c> } }",
+]
+
+
+@pytest.mark.parametrize("update", SYSTEM_WRITES)
+def test_sparql_update_cannot_write_stskg_own_graphs(tmp_path, update):
+    """Like the Graph Store Protocol, SPARQL Update refuses (403) to write the catalog, ontology, shapes or
+    run graphs, or variable graphs that could include them; the store is unchanged."""
+    client = TestClient(app(tmp_path))
+    before = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"}).json()
+    response = client.post("/sparql", content=update, headers={**WRITE, "Content-Type": "application/sparql-update"})
+    assert response.status_code == 403 and response.json()["code"] == "read-only-graph", response.text
+    after = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"}).json()
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    "update", ["CLEAR ALL", "DROP SILENT NAMED", "clear named ; INSERT DATA { <http://a> <http://b> 1 }"]
+)
+def test_clear_all_and_named_mean_the_clients_graphs(tmp_path, update):
+    """CLEAR/DROP ALL|NAMED empty every graph the clients wrote and leave stskg's own graphs as they were."""
+    client = TestClient(app(tmp_path))
+    system = (
+        "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), 'https://w3id.org/stskg/graph/')) }"
+    )
+    before = client.get("/sparql", params={"query": system}).json()["results"]["bindings"][0]["n"]["value"]
+    assert int(before) > 0  # the ontology and catalog graphs
+    response = client.post("/sparql", content=update, headers={**WRITE, "Content-Type": "application/sparql-update"})
+    assert response.status_code == 204, response.text
+    after = client.get("/sparql", params={"query": system}).json()["results"]["bindings"][0]["n"]["value"]
+    assert after == before
+    assert client.get("/sparql", params={"query": "ASK { GRAPH <http://example.org/g> { ?s ?p ?o } }"}).json() == {
+        "head": {},
+        "boolean": False,
+    }
+
+
+def test_sparql_update_still_writes_model_and_other_graphs(tmp_path):
+    """Updates that use stskg's vocabulary on ordinary graphs pass the guard and run."""
+    client = TestClient(app(tmp_path))
+    update = (
+        "PREFIX sts: <https://w3id.org/stskg/ontology#> INSERT DATA { GRAPH <http://example.org/h> "
+        "{ <http://example.org/a> a sts:WorkSystem } } ; CLEAR DEFAULT"
+    )
+    response = client.post("/sparql", content=update, headers={**WRITE, "Content-Type": "application/sparql-update"})
+    assert response.status_code == 204, response.text
+    ask = "ASK { GRAPH <http://example.org/h> { ?a a <https://w3id.org/stskg/ontology#WorkSystem> } }"
+    assert client.get("/sparql", params={"query": ask}).json()["boolean"] is True
+
+
 def test_service_is_refused_unless_enabled(tmp_path):
     """A SERVICE clause is a 400 by default; enabled, it is tried, and a dead service is a 502 saying why."""
     query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{free_port()}/sparql> {{ ?s ?p ?o }} }}"

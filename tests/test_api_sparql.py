@@ -7,9 +7,9 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, XML, SPARQLWrapper
 
 from api.app import create_app
-from api.routes.sparql import uses_service
 from api.security import InsecureConfiguration
 from kg.settings import Settings
+from kg.sparql import uses_service
 from kg.store import EmbeddedStore
 from kg.workspace import Workspace
 from tests.servers import api_server

@@ -504,9 +504,9 @@ def test_a_construct_named_query_is_serialised_with_its_iri_bound(tmp_path, clie
     assert len(served) > 3 and isomorphic(served, expected)
 
 
-@pytest.mark.parametrize("module", ["kg.queries", "kg.snapshot"])
+@pytest.mark.parametrize("module", ["kg.queries", "kg.snapshot", "kg.update_targets"])
 def test_docstring_examples_run(module):
-    """The examples in kg.queries' and kg.snapshot's docstrings are true."""
+    """The examples in kg.queries', kg.snapshot's and kg.update_targets' docstrings are true."""
     import importlib
 
     failures, tried = doctest.testmod(importlib.import_module(module))

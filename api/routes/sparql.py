@@ -6,7 +6,6 @@ unless ``STSKG_SERVICE_ENABLED`` is set. GET without a query answers the service
 Results are written by pyoxigraph's serialisers; a query is stopped at ``STSKG_QUERY_TIMEOUT``.
 """
 
-import re
 from functools import lru_cache
 from typing import Annotated
 from urllib.parse import parse_qs
@@ -23,44 +22,12 @@ from api.threads import run_with_deadline
 from kg.errors import InvalidInput
 from kg.service_description import Service, describe
 from kg.settings import Settings
-from kg.sparql import query_form
+from kg.sparql import query_form, uses_service
 from kg.store import Dataset
+from kg.update_targets import confine_update
 from kg.workspace import Workspace
 
 router = APIRouter(tags=["sparql"])
-
-# Tokens that may contain the word SERVICE without being the keyword: strings, IRIs, comments,
-# variables and prefixed names. What is left are keywords, punctuation and numbers.
-_OPAQUE = re.compile(
-    r'''"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\''''
-    r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\x00-\x20]*>|\#[^\n]*"""
-    r"|[?$][\w]+|[\w.-]*:[\w.:%-]*"
-)
-_WORD = re.compile(r"[A-Za-z_]+")
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def uses_service(text: str) -> bool:
-    """Whether a SPARQL query or update has a ``SERVICE`` clause (after ``\\u`` unescaping).
-
-    >>> uses_service('SELECT * { SERVICE <http://x/sparql> { ?s ?p ?o } }')
-    True
-    >>> uses_service('SELECT * { ?s <http://x/SERVICE> "SERVICE" } # SERVICE')
-    False
-    """
-    # SPARQL applies \\u escapes to the whole text before parsing (§19.2): so do we.
-    text = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-    position = 0
-    while position < len(text):
-        if (opaque := _OPAQUE.match(text, position)) and opaque.end() > position:
-            position = opaque.end()
-        elif word := _WORD.match(text, position):
-            if word.group(0).upper() == "SERVICE":
-                return True
-            position = word.end()
-        else:
-            position += 1
-    return False
 
 
 def _check_service(text: str, settings: Settings) -> None:
@@ -123,7 +90,9 @@ async def _update(request: Request, update: str, params: dict[str, list[str]]) -
     _check_service(update, request.app.state.settings)
     # Relative IRIs in an update resolve against the endpoint (SPARQL 1.1 Protocol §2.2.3).
     base = _endpoint(request)
-    await run_with_deadline(request.app.state.settings.query_timeout, workspace.store.update, update, base_iri=base)
+    timeout = request.app.state.settings.query_timeout
+    update = await run_with_deadline(timeout, confine_update, update, workspace.store.graphs, base)
+    await run_with_deadline(timeout, workspace.store.update, update, base_iri=base)
     return Response(status_code=204)
 
 

@@ -1,0 +1,124 @@
+"""Which graphs a SPARQL 1.1 Update writes, so that stskg's own graphs stay read-only.
+
+The catalog, ontology, shapes and validation-run graphs (:func:`kg.graph_store.is_system_graph`)
+are kept by stskg itself; the Graph Store Protocol refuses to write them and so must SPARQL Update,
+or one ``DROP GRAPH`` would silently break every model's catalog entry. ``CLEAR``/``DROP`` of
+``ALL`` or ``NAMED`` graphs mean the client's graphs: :func:`confine_update` spells them out.
+
+Parsing an update with rdflib costs far more than running it on Oxigraph (a large ``INSERT DATA``
+takes seconds), so the full parse runs only when the text could name a system graph at all: it
+mentions stskg's namespace (after ``\\u`` unescaping, which SPARQL applies first), writes to a
+variable graph, or says ``ALL``/``NAMED``. Any other update cannot reach a system graph.
+"""
+
+import re
+from collections.abc import Callable, Iterable
+
+import pyoxigraph as ox
+from rdflib.plugins.sparql.algebra import translateUpdate
+from rdflib.plugins.sparql.parser import parseUpdate
+from rdflib.term import URIRef, Variable
+
+from kg.errors import InvalidQuery, ReadOnlyGraph
+from kg.graph_store import is_system_graph
+from kg.namespaces import BASE
+from kg.sparql import keywords, unescape
+
+_MIGHT_REACH = re.compile(
+    re.escape(BASE.removeprefix("https://")) + r"|\bGRAPH\s*[?$]|\b(?:ALL|NAMED)\b", re.IGNORECASE
+)
+#: Operations whose ``graphiri`` is written, and those that write the last of their ``graph`` pair
+#: (MOVE also empties the first).
+_ON_GRAPHIRI = {"Load", "Clear", "Drop", "Create"}
+_PAIRED = {"Add", "Copy", "Move"}
+
+
+def confine_update(update: str, graphs: Callable[[], Iterable[ox.NamedNode]], base_iri: str | None = None) -> str:
+    """``update`` with ``CLEAR``/``DROP [SILENT] ALL|NAMED`` spelled out over the client's graphs
+    (``graphs()``, called only then: the store's named graphs, system graphs left out), then
+    checked by :func:`refuse_system_writes`.
+
+    >>> stored = [ox.NamedNode("http://ex/g"), ox.NamedNode("https://w3id.org/stskg/graph/catalog")]
+    >>> confine_update("CLEAR ALL", lambda: stored)
+    'CLEAR SILENT DEFAULT ; CLEAR SILENT GRAPH <http://ex/g>'
+    """
+    text = unescape(update)
+    words = list(keywords(text))
+    own: list[ox.NamedNode] | None = None
+    pieces, last = [], 0
+    for i, word in enumerate(words):
+        verb = word.group(0).upper()
+        if verb not in ("CLEAR", "DROP"):
+            continue
+        rest = words[i + 1 : i + 3]
+        if rest and rest[0].group(0).upper() == "SILENT":
+            rest = rest[1:]
+        if not rest or rest[0].group(0).upper() not in ("ALL", "NAMED"):
+            continue
+        scope = rest[0]
+        if own is None:
+            own = [g for g in graphs() if not is_system_graph(g)]
+        spelled = ([f"{verb} SILENT DEFAULT"] if scope.group(0).upper() == "ALL" else []) + [
+            f"{verb} SILENT GRAPH {g}" for g in own
+        ]
+        pieces += [text[last : word.start()], " ; ".join(spelled) or "INSERT DATA { }"]
+        last = scope.end()
+    if not pieces:
+        refuse_system_writes(update, base_iri)
+        return update
+    confined = "".join(pieces) + text[last:]
+    refuse_system_writes(confined, base_iri)
+    return confined
+
+
+def refuse_system_writes(update: str, base_iri: str | None = None) -> None:
+    """Raise :class:`ReadOnlyGraph` if ``update`` could write one of stskg's own graphs.
+
+    Writes to ``ALL``/``NAMED`` graphs and templates with a variable graph (``GRAPH ?g``) are
+    refused too: which graphs they touch is only known while they run. Raises
+    :class:`InvalidQuery` when such an update cannot be parsed.
+
+    >>> refuse_system_writes("INSERT DATA { <http://ex/a> <http://ex/b> <http://ex/c> }")
+    >>> refuse_system_writes("DROP GRAPH <https://w3id.org/stskg/graph/catalog>")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kg.errors.ReadOnlyGraph: the update writes <https://w3id.org/stskg/graph/catalog>, a graph stskg keeps itself ...
+    """
+    if not _MIGHT_REACH.search(unescape(update)):
+        return
+    try:
+        operations = translateUpdate(parseUpdate(update), base=base_iri).algebra
+    except Exception as exc:  # pyparsing and rdflib raise several types
+        raise InvalidQuery(f"the update could not be checked for writes to stskg's own graphs: {exc}") from exc
+    for operation in operations:
+        for graph in _written(operation):
+            if isinstance(graph, Variable) or graph in ("ALL", "NAMED"):
+                what = f"the variable graph ?{graph}" if isinstance(graph, Variable) else f"{graph} graphs"
+                raise ReadOnlyGraph(
+                    f"the update writes {what}, which can include stskg's own (catalog, ontology, "
+                    "shapes, validation runs); name the graphs it writes"
+                )
+            if isinstance(graph, URIRef) and is_system_graph(ox.NamedNode(str(graph))):
+                raise ReadOnlyGraph(
+                    f"the update writes <{graph}>, a graph stskg keeps itself (catalog, ontology, shapes, "
+                    "validation runs); write model graphs instead"
+                )
+
+
+def _written(operation) -> list:
+    """The graphs one translated update operation writes (``None``/``"DEFAULT"`` for the default)."""
+    name = operation.name
+    if name in _ON_GRAPHIRI:
+        return [operation.graphiri]
+    if name in _PAIRED:
+        source, target = operation.graph
+        return [source, target] if name == "Move" else [target]
+    if name in ("InsertData", "DeleteData", "DeleteWhere"):
+        return list(operation.quads or ())
+    if name == "Modify":
+        graphs = [operation.withClause]
+        for clause in (operation.delete, operation.insert):  # CompValue: a missing part reads as None
+            if clause is not None:
+                graphs += list(clause.quads or ())
+        return graphs
+    raise InvalidQuery(f"unknown SPARQL Update operation {name}")
