@@ -142,3 +142,51 @@ def test_serve_refuses_insecure_production_settings(tmp_path):
     """`stskg serve` outside development without a write token stops with one line and exit 2."""
     result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "serve"], env={"STSKG_ENVIRONMENT": "production"})
     assert result.exit_code == 2 and "no write token is set" in result.output
+
+
+def test_serve_with_examples_answers_what_the_readme_promises(tmp_path):
+    """`stskg serve --examples` (the README's run command) serves the example models with a validation
+    report to read, snapshots and /sparql, even though writes are closed in development."""
+    import time
+
+    import httpx
+
+    from tests.servers import free_port
+
+    port = free_port()
+    stskg = Path(sys.executable).parent / "stskg"
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [stskg, "--data-dir", tmp_path / "d", "serve", "--examples", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            started = server.poll() is None and time.monotonic() < deadline
+            assert started, (tmp_path / "serve.log").read_text()
+            time.sleep(0.2)
+        report = httpx.get(f"{base}/models/s1-ed-ct-alert-bad/validation").json()
+        assert report["conforms"] is False and report["counts"]["bySeverity"]["Violation"] >= 1
+        assert (
+            httpx.get(f"{base}/models/s1-ed-ct-alert-good/validation").json()["counts"]["bySeverity"].get("Warning", 0)
+            == 0
+        )
+        snapshot = httpx.get(f"{base}/models/s1-ed-ct-alert-good/snapshots", headers={"Accept": "application/json"})
+        assert snapshot.status_code == 200 and snapshot.json()
+        ask = httpx.get(
+            f"{base}/sparql", params={"query": "ASK { ?ws a <https://w3id.org/stskg/ontology#WorkSystem> }"}
+        )
+        assert ask.json()["boolean"] is True
+        assert httpx.get(f"{base}/docs").status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()

@@ -4,13 +4,19 @@ import click
 
 from kg import __version__
 from kg.cli.base import _Context, _reported, cli
+from kg.validation.bundled import bundled_shapes
+from kg.validation.runs import Runs
 from kg.workspace import load_examples
 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--examples", is_flag=True, help="Load the example models first (those not loaded yet).")
+@click.option(
+    "--examples",
+    is_flag=True,
+    help="Load the example models first (those not loaded yet), each with a stored validation run.",
+)
 @click.pass_obj
 @_reported
 def serve(obj: _Context, host: str, port: int, examples: bool) -> None:
@@ -21,8 +27,12 @@ def serve(obj: _Context, host: str, port: int, examples: bool) -> None:
 
     workspace = obj.workspace
     if examples:
+        runs = Runs(workspace.catalog)
         for info in load_examples(workspace.catalog, max_bytes=obj.settings.max_load_bytes):
-            click.echo(f"loaded example model {info.id!r} ({info.triples:,} triples)")
+            # A first report to read at /models/{id}/validation, even where writes are closed.
+            run, _ = runs.run(info.id, bundled_shapes())
+            counts = ", ".join(f"{n} {severity}" for severity, n in run.counts.items())
+            click.echo(f"loaded example model {info.id!r} ({info.triples:,} triples; validated: {counts})")
     app = create_app(obj.settings, workspace=workspace)
     click.echo(f"stskg {__version__} serving on http://{host}:{port}/  (API docs: /docs)")
     uvicorn.run(app, host=host, port=port, log_level="info")
