@@ -204,7 +204,7 @@ def measure(engine: str, size: int, shapes: Path, timeout: float | None) -> dict
 
 def measure_jena(data: Path, shapes: Path, tag: str, timeout: float | None) -> dict | None:
     """``shacl validate`` in a JVM; the report is read back into result keys."""
-    from kg.validation.reference import read_report
+    from kg.validation.report_rdf import read_report
 
     report_path = OUT / f"jena-report-{tag}.ttl"
     command = ["java", "-Xmx8g", "-cp", jena_classpath(), "shacl.shacl", "validate"]

@@ -19,7 +19,8 @@ from rdflib.collection import Collection
 from kg.errors import ShapeError
 from kg.store import open_memory_store
 from kg.validation import ShapesGraph, ValidationReport, validate
-from kg.validation.reference import read_report, validate_with_pyshacl
+from kg.validation.reference import validate_with_pyshacl
+from kg.validation.report_rdf import read_report
 
 SUITE = Path(__file__).resolve().parents[2] / "shared" / "data" / "w3c" / "shacl" / "data-shapes-test-suite" / "tests"
 if not SUITE.is_dir():  # the checkout sits at /work/main; the shared data at /work/shared

@@ -109,13 +109,7 @@ class RemoteStore:
         results = self._results(self._query(query, _RESULTS_JSON, bindings, dataset))
         if not isinstance(results, ox.QuerySolutions):
             raise InvalidQuery("expected a SELECT query")
-        variables = [v.value for v in results.variables]
-        rows = []
-        for row in results:
-            if max_rows is not None and len(rows) == max_rows:
-                return SelectResult(variables, rows, truncated=True)
-            rows.append(tuple(row))
-        return SelectResult(variables, rows)
+        return _collect(results, max_rows)
 
     def select_serialized(
         self,
@@ -130,13 +124,8 @@ class RemoteStore:
         if isinstance(results, ox.QueryBoolean):
             return Serialized(results.serialize(format=format) or b"")
         # Re-written here rather than passed through: the row cap must hold whatever the server does.
-        variables = [v.value for v in results.variables]
-        rows = []
-        for row in results:
-            if max_rows is not None and len(rows) == max_rows:
-                return Serialized(write_results(SelectResult(variables, rows), format), truncated=True)
-            rows.append(tuple(row))
-        return Serialized(write_results(SelectResult(variables, rows), format))
+        collected = _collect(results, max_rows)
+        return Serialized(write_results(collected, format), truncated=collected.truncated)
 
     def construct_serialized(
         self, query: str, format: ox.RdfFormat, *, bindings: Bindings | None = None, dataset: Dataset | None = None
@@ -245,3 +234,14 @@ class RemoteStore:
 
 def _text(response: httpx.Response) -> str:
     return " ".join(response.text.split())[:500] or response.reason_phrase
+
+
+def _collect(solutions: ox.QuerySolutions, max_rows: int | None) -> SelectResult:
+    """The rows of ``solutions``, cut (and marked truncated) at ``max_rows``."""
+    variables = [v.value for v in solutions.variables]
+    rows = []
+    for row in solutions:
+        if max_rows is not None and len(rows) == max_rows:
+            return SelectResult(variables, rows, truncated=True)
+        rows.append(tuple(row))
+    return SelectResult(variables, rows)
