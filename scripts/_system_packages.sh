@@ -1,8 +1,9 @@
 # Sourced by scripts/test: the two programs some tests need beyond Python, from Debian's packages.
-# Java runs HermiT (owlready2) in the ontology tests; chromium renders the HTML pages (headless).
+# Java runs HermiT (owlready2) in the ontology tests and a java.net.http client in the HTTP tests (its
+# source launcher needs the JDK); chromium renders the HTML pages (headless).
 # Installed when missing and this is a root shell with apt-get (CI, containers); otherwise say so.
 _missing=""
-command -v java >/dev/null 2>&1 || _missing="$_missing default-jre-headless"
+command -v javac >/dev/null 2>&1 || _missing="$_missing default-jdk-headless"
 command -v chromium >/dev/null 2>&1 || _missing="$_missing chromium"
 if [ -n "$_missing" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -24,6 +24,7 @@ def serve(obj: _Context, host: str, port: int, examples: bool) -> None:
     import uvicorn
 
     from api.app import create_app
+    from api.server import server_config
 
     workspace = obj.workspace
     if examples:
@@ -35,4 +36,4 @@ def serve(obj: _Context, host: str, port: int, examples: bool) -> None:
             click.echo(f"loaded example model {info.id!r} ({info.triples:,} triples; validated: {counts})")
     app = create_app(obj.settings, workspace=workspace)
     click.echo(f"stskg {__version__} serving on http://{host}:{port}/  (API docs: /docs)")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.Server(server_config(app, host, port, log_level="info")).run()
