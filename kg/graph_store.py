@@ -6,7 +6,8 @@ Which graph a request names decides what a write may do:
   triple in a named graph, so the one backend contract (named-graph loads and dumps) covers it, and
   ``/sparql``'s union default graph includes it;
 * **system graphs** (every IRI under ``https://w3id.org/stskg/graph/`` but the default graph: the
-  catalog, the ontology, the shapes, validation reports) are read-only here, so no client can
+  catalog, the ontology, the shapes; and every validation run under
+  ``https://w3id.org/stskg/validation/``) are read-only here, so no client can
   forge a catalog entry or replace the ontology through the protocol (:class:`ReadOnlyGraph`);
 * **model graphs** (``https://w3id.org/stskg/model/ID``) are written through the catalog: a PUT or
   POST creates or refreshes the model's catalog entry (triple count, modified date; title, status
@@ -24,7 +25,7 @@ import pyoxigraph as ox
 from kg.catalog import check_model_id
 from kg.errors import InvalidInput, NotFound, ReadOnlyGraph
 from kg.ingest import RdfSource
-from kg.namespaces import BASE, MODEL_GRAPH_BASE
+from kg.namespaces import BASE, MODEL_GRAPH_BASE, VALIDATION_GRAPH_BASE
 from kg.rdf import syntax_error
 from kg.sparql import insert_data
 from kg.workspace import Workspace
@@ -50,7 +51,10 @@ def graph_iri(iri: str) -> ox.NamedNode:
 
 
 def is_system_graph(graph: ox.NamedNode) -> bool:
-    """Whether ``graph`` is one stskg manages itself (read-only through the Graph Store Protocol)."""
+    """Whether ``graph`` is one stskg manages itself (read-only through the Graph Store Protocol
+    and SPARQL Update): the catalog, ontology and shapes graphs, and every stored validation run."""
+    if graph.value.startswith(VALIDATION_GRAPH_BASE):
+        return True
     return graph.value.startswith(SYSTEM_GRAPH_BASE) and graph != DEFAULT_GRAPH
 
 

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(64 * 1024 * 1024, gt=0, description="largest RDF body the API accepts")
     max_result_rows: int = Field(10_000, gt=0, description="SELECT results are cut after this many rows")
     service_enabled: bool = Field(False, description="allow federated SERVICE clauses in API queries")
+    load_enabled: bool = Field(
+        False, description="allow SPARQL Update's LOAD of http(s) IRIs (the server fetches them)"
+    )
     cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS; empty: no CORS")
     query_timeout: float = Field(
         30.0, gt=0, description="seconds a query may run; a longer one is stopped and answered 503 (remote: 504)"

@@ -19,7 +19,7 @@ from rdflib.plugins.sparql.algebra import translateUpdate
 from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.term import URIRef, Variable
 
-from kg.errors import InvalidQuery, ReadOnlyGraph
+from kg.errors import InvalidQuery, ReadOnlyGraph, UserError
 from kg.graph_store import is_system_graph
 from kg.namespaces import BASE
 from kg.sparql import keywords, unescape
@@ -122,3 +122,39 @@ def _written(operation) -> list:
                 graphs += list(clause.quads or ())
         return graphs
     raise InvalidQuery(f"unknown SPARQL Update operation {name}")
+
+
+class LoadRefused(UserError):
+    """A ``LOAD`` the server will not perform: disabled, or not an http(s) IRI."""
+
+    code = "load-disabled"
+
+
+def check_loads(update: str, *, enabled: bool, base_iri: str | None = None) -> None:
+    """Refuse ``LOAD`` unless ``enabled``, and even then anything but an ``http(s)`` IRI.
+
+    A ``LOAD`` makes the server fetch a URL of the client's choosing (server-side request forgery:
+    loopback services, open-port probing through the error text), so it is off by default, like
+    ``SERVICE``.
+
+    >>> check_loads("INSERT DATA { <http://ex/a> <http://ex/b> 'LOAD' }", enabled=False)
+    >>> check_loads("LOAD <http://127.0.0.1:8080/x>", enabled=False)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kg.update_targets.LoadRefused: SPARQL Update's LOAD is disabled on this server ...
+    """
+    if not any(word.group(0).upper() == "LOAD" for word in keywords(unescape(update))):
+        return
+    if not enabled:
+        raise LoadRefused(
+            "SPARQL Update's LOAD is disabled on this server (it would make the server fetch a URL); "
+            "upload the data through the Graph Store Protocol or /models, or an administrator can set "
+            "STSKG_LOAD_ENABLED"
+        )
+    try:
+        operations = translateUpdate(parseUpdate(update), base=base_iri).algebra
+    except Exception as exc:  # pyparsing and rdflib raise several types
+        raise InvalidQuery(f"the update could not be checked: {exc}") from exc
+    for operation in operations:
+        if operation.name == "Load" and not str(operation.iri).startswith(("http://", "https://")):
+            raise LoadRefused(f"LOAD <{operation.iri}>: only http:// and https:// IRIs can be loaded")

@@ -24,7 +24,7 @@ from kg.service_description import Service, describe
 from kg.settings import Settings
 from kg.sparql import query_form, uses_service
 from kg.store import Dataset
-from kg.update_targets import confine_update
+from kg.update_targets import check_loads, confine_update
 from kg.workspace import Workspace
 
 router = APIRouter(tags=["sparql"])
@@ -90,6 +90,7 @@ async def _update(request: Request, update: str, params: dict[str, list[str]]) -
     _check_service(update, request.app.state.settings)
     # Relative IRIs in an update resolve against the endpoint (SPARQL 1.1 Protocol §2.2.3).
     base = _endpoint(request)
+    check_loads(update, enabled=request.app.state.settings.load_enabled, base_iri=base)
     timeout = request.app.state.settings.query_timeout
     update = await run_with_deadline(timeout, confine_update, update, workspace.store.graphs, base)
     await run_with_deadline(timeout, workspace.store.update, update, base_iri=base)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import BackendError, InvalidQuery, QueryTimeout
+from kg.errors import BackendError, Conflict, InvalidQuery, NotFound, QueryTimeout
 from kg.rdf import is_dataset_format, syntax_error
 from kg.results import write_results
 from kg.sparql import bind_values
@@ -175,6 +175,9 @@ class EmbeddedStore:
             self._store.update(update, base_iri=base_iri)
         except SyntaxError as exc:
             raise InvalidQuery(f"SPARQL Update syntax error: {exc}") from exc
+        except RuntimeError as exc:  # pyoxigraph: a graph it names is missing, or exists already
+            failure = Conflict if "already exists" in str(exc) else NotFound
+            raise failure(f"the update was not applied: {exc} (SILENT ignores this)") from exc
         except OSError as exc:
             raise BackendError(f"the store failed: {exc}") from exc
 

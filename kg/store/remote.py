@@ -4,6 +4,7 @@ Data is parsed and checked here first (same parsers, same errors, no network whi
 sent to the server in one request, so a load is all or nothing on the server too.
 """
 
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,11 +13,14 @@ from urllib.parse import urlencode
 import httpx
 import pyoxigraph as ox
 
-from kg.errors import BackendError, BackendTimeout, InvalidQuery
+from kg.errors import BackendError, BackendTimeout, Conflict, InvalidQuery, NotFound
 from kg.rdf import is_dataset_format, syntax_error
 from kg.results import write_results
 from kg.sparql import bind_values
 from kg.store.base import Bindings, Dataset, SelectResult, Serialized
+
+#: How servers word a graph-management update that fails on the graph's existence.
+_GRAPH_STATE = re.compile(r"does not exist|no such graph|already exists", re.IGNORECASE)
 
 _RESULTS_JSON = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
@@ -162,12 +166,20 @@ class RemoteStore:
         if base_iri is not None:
             # A validated IRI (NamedNode), so it cannot change the request's structure.
             update = f"BASE {ox.NamedNode(base_iri)}\n{update}"
-        self._send(
-            "POST",
-            self.config.update_url or self.config.query_url,
-            content=update.encode(),
-            headers={"Content-Type": "application/sparql-update"},
-        )
+        try:
+            self._send(
+                "POST",
+                self.config.update_url or self.config.query_url,
+                content=update.encode(),
+                headers={"Content-Type": "application/sparql-update"},
+            )
+        except BackendError as exc:
+            # Servers answer 500 when a graph an update names is missing or exists already (the
+            # Oxigraph server does): the client's mistake, as on the embedded store.
+            if isinstance(exc, BackendTimeout) or not (mistake := _GRAPH_STATE.search(str(exc))):
+                raise
+            failure = Conflict if mistake.group(0).lower() == "already exists" else NotFound
+            raise failure(f"the update was not applied: {exc} (SILENT ignores this)") from exc
 
     # -- graphs ----------------------------------------------------------------------------
 
