@@ -150,7 +150,7 @@ class GraphStore:
                 # Fresh blank nodes per part: two documents' _:b1 are different nodes.
                 triples += [q.triple for q in ox.parse(format=part.format, rename_blank_nodes=True, **where)]
             except SyntaxError as exc:
-                raise syntax_error(exc, part.name) from exc
+                raise syntax_error(exc, part.name, part.data) from exc
         return triples
 
     def _combined(self, parts: list[RdfSource], extra: list[ox.Triple]) -> RdfSource:

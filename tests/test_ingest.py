@@ -124,3 +124,34 @@ def test_missing_file_is_a_user_error(tmp_path):
     """Loading a file that does not exist is a clear user error, not an OSError traceback."""
     with pytest.raises(InvalidInput, match="no such file"):
         read_source(tmp_path / "nope.ttl", max_bytes=MB)
+
+
+UNCLOSED = b"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="https://example.org/">
+  <rdf:Description rdf:about="https://example.org/a">
+    <ex:p>unclosed
+  </rdf:Description>
+</rdf:RDF>"""
+BAD_IRI = b"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="https://example.org/">
+  <rdf:Description rdf:about="https://example.org/a">
+    <ex:p rdf:resource="not an iri"/>
+  </rdf:Description>
+</rdf:RDF>"""
+
+
+@pytest.mark.parametrize(("document", "line", "column"), [(UNCLOSED, 5, 21), (BAD_IRI, 4, 25)], ids=["xml", "iri"])
+def test_rdfxml_errors_say_line_and_column(store, tmp_path, document, line, column):
+    """Issue 10 item 8: a broken RDF/XML load names the line and column (pyoxigraph gives none), from
+    bytes and from a file, and leaves the graph as it was."""
+    load_graph(
+        store, read_source(b'<https://example.org/x> <https://example.org/p> "1" .', format="nt", max_bytes=MB), G
+    )
+    path = tmp_path / "broken.rdf"
+    path.write_bytes(document)
+    for data in (document, path):
+        with pytest.raises(InvalidInput) as raised:
+            load_graph(store, read_source(data, format="rdfxml", name="broken.rdf", max_bytes=MB), G)
+        assert (raised.value.source, raised.value.line, raised.value.column) == ("broken.rdf", line, column)
+        assert str(raised.value).startswith(f"broken.rdf:{line}:{column}: ")
+    assert store.count(G) == 1

@@ -196,13 +196,13 @@ class EmbeddedStore:
                 for _ in ox.parse(format=format, **where):
                     pass
             except SyntaxError as exc:
-                raise syntax_error(exc, source_name) from exc
+                raise syntax_error(exc, source_name, source) from exc
             self._store.remove_graph(graph)
         try:
             self._bulk_load(where, format, graph)
         except SyntaxError as exc:
             self._store.remove_graph(graph)
-            raise syntax_error(exc, source_name) from exc
+            raise syntax_error(exc, source_name, source) from exc
         return self.count(graph)
 
     def _bulk_load(self, where: dict, format: ox.RdfFormat, graph: ox.NamedNode) -> None:

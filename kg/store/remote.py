@@ -194,7 +194,7 @@ class RemoteStore:
                 triples = (q.triple for q in quads) if is_dataset_format(format) else quads
                 ox.serialize(triples, buffer, format=ox.RdfFormat.N_TRIPLES)
             except SyntaxError as exc:
-                raise syntax_error(exc, source_name) from exc
+                raise syntax_error(exc, source_name, source) from exc
             buffer.seek(0)
             if self.config.store_url:
                 self._send(
