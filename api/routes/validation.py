@@ -10,9 +10,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
+from api.body import read_body
 from api.rendering import JSON, JSON_LD, TURTLE, Offer, negotiate
 from api.security import require_read, require_write
 from kg.namespaces import PREFIXES
+from kg.validation.acceptance import read_baseline, with_acceptances
 from kg.validation.bundled import bundled_shapes
 from kg.validation.document import require_shapes
 from kg.validation.formats import render_report
@@ -45,6 +47,11 @@ def validation_shapes() -> ShapesGraph:
     return bundled_shapes()
 
 
+async def baseline_body(request: Request) -> bytes:
+    """The request body: an optional baseline (a SARIF log or a suppressions JSON file)."""
+    return await read_body(request, request.app.state.settings.max_upload_bytes)
+
+
 def _runs(request: Request) -> Runs:
     workspace: Workspace = request.app.state.workspace
     return Runs(workspace.catalog)
@@ -74,16 +81,23 @@ def run_validation(
     request: Request,
     model_id: ModelId,
     shapes: Annotated[ShapesGraph, Depends(validation_shapes)],
+    baseline: Annotated[bytes, Depends(baseline_body)],
     engine: Literal["sparql", "pyshacl"] = "sparql",
     format: Format = None,
 ) -> Response:
     """Validate the stored model against the shapes, store the run, and answer its report (201).
 
-    The run is a named graph linked from the model's catalog entry; ``Location`` names it.
+    The run is a named graph linked from the model's catalog entry; ``Location`` names it. An
+    optional JSON body is a baseline (a SARIF log of an earlier run, or ``{"suppressions": [...]}``):
+    the findings it lists are reported as accepted, like those an ``sts:RiskAcceptance`` of the
+    model covers (never hidden). A body that is neither is a 400 that stores nothing.
     """
     negotiate(REPORT_OFFERS, request.headers.get("accept"), format)  # refuse a bad Accept before working
     require_shapes(shapes, "the server's shapes")
+    accepted = read_baseline(baseline, "the request body") if baseline.strip() else None
     run, report = _runs(request).run(model_id, shapes, engine=engine)
+    if accepted is not None:
+        report = with_acceptances(report, accepted, baseline=True)
     response = _report_response(request, run, report, format)
     response.status_code = 201
     response.headers["Location"] = str(request.url_for("get_validation_run", model_id=model_id, run_id=run.id))

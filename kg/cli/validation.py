@@ -62,6 +62,11 @@ class _Progress:
     help="A shapes file, or a directory of *.ttl shapes (default: the shapes stskg ships).",
 )
 @click.option("--rdf-format", help="Format of FILE (default: from its extension).")
+@click.option(
+    "--baseline",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Accepted findings: a SARIF log of an earlier run, or a suppressions JSON file (see README).",
+)
 @click.pass_obj
 @_reported
 def validate(
@@ -74,6 +79,7 @@ def validate(
     output: Path | None,
     shapes_path: Path | None,
     rdf_format: str | None,
+    baseline: Path | None,
 ) -> None:
     """Validate an RDF FILE, or a stored --model, against the shapes; explain the findings.
 
@@ -81,9 +87,12 @@ def validate(
     the stored model and stores the run (a named graph linked from the model's catalog entry).
 
     Exit status: 0 when no finding is at or above --fail-on (default warning: Violations and
-    Warnings fail, Info notices never do), 1 when there is one, 2 on error.
+    Warnings fail, Info notices never do), 1 when there is one, 2 on error. Findings an accepted
+    risk covers (an sts:RiskAcceptance in the model, or --baseline) are still shown, marked, and do
+    not fail, except Violations, which always do.
     """
     from kg.validation import load_shapes
+    from kg.validation.acceptance import read_baseline, with_acceptances
     from kg.validation.bundled import bundled_shapes, read_shapes_graph
     from kg.validation.document import require_shapes, validate_file
     from kg.validation.formats import render_report
@@ -101,6 +110,7 @@ def validate(
     else:
         raise click.UsageError(f"no such shapes file or directory: {shapes_path}")
     require_shapes(shapes, where)
+    accepted = read_baseline(baseline.read_bytes(), str(baseline)) if baseline is not None else None
     progress = _Progress()
     extra: dict = {}
     report: ValidationReport
@@ -123,6 +133,8 @@ def validate(
             extra = {"run": run.as_dict()}
     finally:
         progress.close()
+    if accepted is not None:
+        report = with_acceptances(report, accepted, baseline=True)
     body = render_report(report, out, prefixes, title=title, artifact=artifact, text=text, extra=extra)
     if output is None:
         sys.stdout.buffer.write(body)
@@ -131,5 +143,5 @@ def validate(
         output.write_bytes(body)
     if extra:
         click.echo(f"stored validation run {extra['run']['id']} of model {model_id!r}", err=True)
-    if report.at_or_above(ox.NamedNode(SH + _THRESHOLDS[fail_on])):
+    if report.gating(ox.NamedNode(SH + _THRESHOLDS[fail_on])):
         sys.exit(EXIT_FINDINGS)

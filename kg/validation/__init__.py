@@ -18,6 +18,7 @@ import rdflib
 from kg.errors import InvalidInput
 from kg.namespaces import ONTOLOGY_GRAPH
 from kg.store.base import Dataset, Store
+from kg.validation.acceptance import model_acceptances, with_acceptances
 from kg.validation.annotations import annotate
 from kg.validation.engine import SparqlEngine
 from kg.validation.reference import data_graph, validate_with_pyshacl
@@ -82,4 +83,6 @@ def validate(
         report = ValidationReport.of(SparqlEngine(store, dataset, parsed, shapes_graph, progress).run(), "sparql")
     else:
         raise ValueError(f"unknown validation engine {engine!r}; choose 'sparql' or 'pyshacl'")
-    return annotate(report, parsed, store, ontology_graph)
+    report = annotate(report, parsed, store, ontology_graph)
+    # Risk acceptances recorded in the model travel with the report; they never change its results.
+    return with_acceptances(report, model_acceptances(store, Dataset(default_graphs=[model_graph])))

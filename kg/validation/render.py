@@ -1,25 +1,35 @@
 """Renderings of a :class:`ValidationReport` for people and programs: text, JSON and HTML.
 
 The SHACL report graph (Turtle, JSON-LD) is :mod:`kg.validation.report_rdf`, SARIF is
-:mod:`kg.validation.sarif`. Text and HTML group findings by principle, most severe group first.
+:mod:`kg.validation.sarif`. Text and HTML start with a summary by rule and by principle, then group
+findings (:mod:`kg.validation.findings`: one per rule and element) by principle, most severe first.
 
 The JSON shape (stable; new keys may be added, none removed or renamed)::
 
     {
       "conforms": false,                  # SHACL: no result at all
       "engine": "sparql",
-      "counts": {"bySeverity": {"Violation": 1, "Warning": 2, "Info": 0},
-                 "byPrinciple": {"https://w3id.org/stskg/principles#VarianceControl": 1, "": 0}},
+      "counts": {"bySeverity": {"Violation": 1, "Warning": 2, "Info": 0},   # SHACL results
+                 "byPrinciple": {"https://w3id.org/stskg/principles#VarianceControl": 1, "": 0},
+                 "byRule": {"R-WST-04": 2},          # findings (one per rule and element)
+                 "findings": 3, "accepted": 1},      # findings; results a valid acceptance covers
+      "summary": {"byRule": [{"rule", "severity", "principle", "findings", "accepted"}],   # most severe first
+                  "byPrinciple": [{"principle", "severity", "findings", "rules"}]},
+      "findings": [{"rule", "focusNode", "focusNodeName", "severity", "principle", "results": 2,
+                    "paths": [...], "values": [TERM], "messages": [...], "remedies": [...], "acceptance"}],
+      "acceptances": [ACCEPTANCE],        # every accepted risk of the model and the baseline
       "principles": [{"iri", "label", "definition", "rationale", "source"}],
       "results": [{"focusNode": TERM, "focusNodeName": "ex:x", "path": "<sparql path>" | null,
                    "value": TERM | null, "severity": "Warning", "message", "sourceShape": TERM,
                    "sourceConstraintComponent": IRI, "sourceConstraint": TERM | null,
-                   "principle": IRI | null, "rule", "remedy", "source"}],
+                   "principle": IRI | null, "rule", "remedy", "source", "acceptance": ACCEPTANCE | null}],
       ...extra                            # e.g. the stored run's metadata
     }
 
 TERM is a term as in the SPARQL 1.1 JSON results format: ``{"type": "uri"|"bnode"|"literal",
 "value": ..., "datatype"?: IRI, "xml:lang"?: tag}``. Results without a principle count under ``""``.
+ACCEPTANCE is :meth:`kg.validation.acceptance.Acceptance.as_dict` (rule, focus, justification, origin
+``model``/``baseline``, where, acceptedBy, acceptedOn, validUntil, status ``accepted``/``expired``).
 """
 
 import html
@@ -30,6 +40,8 @@ from collections.abc import Mapping
 import pyoxigraph as ox
 
 from kg.store.base import Term
+from kg.validation.acceptance import matches
+from kg.validation.findings import Finding, by_principle, by_rule, collapse
 from kg.validation.report import SEVERITY_ORDER, ValidationReport, ValidationResult, severity_name
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -105,7 +117,9 @@ def summary_line(report: ValidationReport) -> str:
         return "no findings: the model conforms"
     counts = ", ".join(f"{n} {name}" for name, n in severity_counts(report).items())
     noun = "finding" if len(report.results) == 1 else "findings"
-    return f"{len(report.results)} {noun}: {counts}"
+    accepted = sum(1 for r in report.results if report.is_accepted(r))
+    tail = f"; {accepted} accepted as a risk" if accepted else ""
+    return f"{len(report.results)} {noun}: {counts}{tail}"
 
 
 def _rank(result: ValidationResult) -> int:
@@ -132,9 +146,11 @@ def grouped(report: ValidationReport) -> list[tuple[ox.NamedNode | None, list[Va
 
 
 def to_text(report: ValidationReport, prefixes: Mapping[str, str], title: str | None = None) -> str:
-    """A report a person can act on: by principle (label and source), each finding with its
-    severity, focus node, path, value, message and remedy; a summary line at the end."""
+    """A report a person can act on: first a summary by rule and by principle, then by principle
+    (label and source) each finding (one per rule and element, with the list of values) with its
+    severity, focus node, paths, values, messages, remedy and acceptance; a summary line at the end."""
     lines = [f"Validation of {title}" if title else "Validation report", ""]
+    lines += _text_summary(report, prefixes)
     for principle, results in grouped(report):
         described = report.principle(principle)
         if principle is None:
@@ -149,26 +165,76 @@ def to_text(report: ValidationReport, prefixes: Mapping[str, str], title: str | 
             if described and described.source:
                 lines.append(f"   Source: {described.source}")
         lines.append("")
-        for r in results:
+        for finding in collapse(results):
+            r = finding.first
             rule = f" {r.rule}" if r.rule else ""
-            lines.append(f"  {severity_name(r.severity).upper():9}{rule}  {compact(r.focus_node, prefixes)}")
-            if r.result_path is not None:
-                lines.append(f"      path:    {_path_text(r, prefixes)}")
-            if r.value is not None and r.value != r.focus_node:
-                lines.append(f"      value:   {compact(r.value, prefixes)}")
-            if r.message:
-                lines.append(f"      message: {readable(r.message, prefixes)}")
-            if r.remedy:
-                lines.append(f"      remedy:  {r.remedy}")
+            status = _status(report, finding)
+            marker = f"  [{status.upper()}]" if status else ""
+            lines.append(f"  {severity_name(r.severity).upper():9}{rule}  {compact(r.focus_node, prefixes)}{marker}")
+            paths = [_sparql_path(p, prefixes) for p in finding.paths]
+            if paths:
+                lines.append(f"      path:    {', '.join(paths)}")
+            if finding.values:
+                noun = "value: " if len(finding.values) == 1 else "values:"
+                lines.append(f"      {noun}  {', '.join(compact(v, prefixes) for v in finding.values)}")
+            for message in finding.messages:
+                lines.append(f"      message: {readable(message, prefixes)}")
+            for remedy in finding.remedies:
+                lines.append(f"      remedy:  {remedy}")
             if r.source and (described is None or r.source != described.source):
                 lines.append(f"      source:  {r.source}")
+            acceptance = report.acceptance(r)
+            if acceptance is not None:
+                lines.append(f"      risk:    {acceptance.describe()}")
             lines.append("")
+    unused = unused_acceptances(report)
+    if unused:
+        lines.append("== Accepted risks that match no finding")
+        lines += [f"  {a.rule}  {a.focus}: {a.describe()}" for a in unused]
+        lines.append("")
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
 
 
+def _status(report: ValidationReport, finding: Finding) -> str | None:
+    """``accepted`` when a valid acceptance covers the finding, ``acceptance expired`` when only an expired one does."""
+    acceptance = report.acceptance(finding.first)
+    if acceptance is None:
+        return None
+    return "acceptance expired" if acceptance.expired else "accepted"
+
+
+def unused_acceptances(report: ValidationReport) -> list:
+    """Acceptances no result matches (fixed findings, or a typo in the rule id or element)."""
+    return [a for a in report.acceptances if not any(matches(a, r.rule, r.focus_node) for r in report.results)]
+
+
+def _text_summary(report: ValidationReport, prefixes: Mapping[str, str]) -> list[str]:
+    if not report.results:
+        return []
+    lines = ["Findings by rule (one finding per rule and element):"]
+    for s in by_rule(report):
+        described = report.principle(s.principle)
+        principle = described.name() if described else (compact(s.principle, prefixes) if s.principle else "-")
+        accepted = f", {s.accepted} accepted" if s.accepted else ""
+        noun = "finding" if s.findings == 1 else "findings"
+        lines.append(
+            f"  {severity_name(s.severity).upper():9} {s.rule:16} {s.findings:4} {noun}{accepted}  ({principle})"
+        )
+    lines += ["", "Findings by principle:"]
+    for p in by_principle(report):
+        described = report.principle(p.principle)
+        name = described.name() if described else (compact(p.principle, prefixes) if p.principle else "no principle")
+        lines.append(f"  {severity_name(p.severity).upper():9} {p.findings:4}  {name}  [{', '.join(p.rules)}]")
+    return [*lines, ""]
+
+
 def _path_text(result: ValidationResult, prefixes: Mapping[str, str]) -> str:
-    text = result.result_path.sparql() if result.result_path is not None else ""
+    return _sparql_path(result.result_path, prefixes)
+
+
+def _sparql_path(path, prefixes: Mapping[str, str]) -> str:
+    text = path.sparql() if path is not None else ""
     # Shorten the IRIs inside the SPARQL path text with the same prefixes.
     for prefix, namespace in sorted(prefixes.items(), key=lambda p: -len(p[1])):
         text = _shorten(text, prefix, namespace)
@@ -190,7 +256,8 @@ def _shorten(text: str, prefix: str, namespace: str) -> str:
 # -- JSON -----------------------------------------------------------------------------------------
 
 
-def result_json(result: ValidationResult, prefixes: Mapping[str, str]) -> dict:
+def result_json(result: ValidationResult, prefixes: Mapping[str, str], report: ValidationReport | None = None) -> dict:
+    acceptance = report.acceptance(result) if report is not None else None
     return {
         "focusNode": term_json(result.focus_node),
         "focusNodeName": compact(result.focus_node, prefixes),
@@ -205,6 +272,26 @@ def result_json(result: ValidationResult, prefixes: Mapping[str, str]) -> dict:
         "rule": result.rule,
         "remedy": result.remedy,
         "source": result.source,
+        "acceptance": acceptance.as_dict() if acceptance is not None else None,
+    }
+
+
+def finding_json(finding: Finding, report: ValidationReport, prefixes: Mapping[str, str]) -> dict:
+    """One finding (a rule on an element) with the values, paths and messages of its results."""
+    r = finding.first
+    acceptance = report.acceptance(r)
+    return {
+        "rule": r.rule,
+        "focusNode": term_json(r.focus_node),
+        "focusNodeName": compact(r.focus_node, prefixes),
+        "severity": severity_name(r.severity),
+        "principle": r.principle.value if r.principle else None,
+        "results": len(finding.results),
+        "paths": [p.sparql() for p in finding.paths],
+        "values": [term_json(v) for v in finding.values],
+        "messages": finding.messages,
+        "remedies": finding.remedies,
+        "acceptance": acceptance.as_dict() if acceptance is not None else None,
     }
 
 
@@ -214,7 +301,34 @@ def to_dict(report: ValidationReport, prefixes: Mapping[str, str] | None = None,
     return {
         "conforms": report.conforms,
         "engine": report.engine,
-        "counts": {"bySeverity": severity_counts(report), "byPrinciple": report.counts_by_principle()},
+        "counts": {
+            "bySeverity": severity_counts(report),
+            "byPrinciple": report.counts_by_principle(),
+            "byRule": {s.rule: s.findings for s in by_rule(report)},
+            "findings": len(collapse(report.results)),
+            "accepted": sum(1 for r in report.results if report.is_accepted(r)),
+        },
+        "summary": {
+            "byRule": [
+                {
+                    "rule": s.rule,
+                    "severity": severity_name(s.severity),
+                    "principle": s.principle.value if s.principle else None,
+                    "findings": s.findings,
+                    "accepted": s.accepted,
+                }
+                for s in by_rule(report)
+            ],
+            "byPrinciple": [
+                {
+                    "principle": p.principle.value if p.principle else None,
+                    "severity": severity_name(p.severity),
+                    "findings": p.findings,
+                    "rules": list(p.rules),
+                }
+                for p in by_principle(report)
+            ],
+        },
         "principles": [
             {
                 "iri": p.iri.value,
@@ -225,7 +339,9 @@ def to_dict(report: ValidationReport, prefixes: Mapping[str, str] | None = None,
             }
             for p in report.principles
         ],
-        "results": [result_json(r, prefixes) for r in report.results],
+        "findings": [finding_json(f, report, prefixes) for f in collapse(report.results)],
+        "acceptances": [a.as_dict() for a in report.acceptances],
+        "results": [result_json(r, prefixes, report) for r in report.results],
         **extra,
     }
 
@@ -250,6 +366,7 @@ def to_html(report: ValidationReport, prefixes: Mapping[str, str], title: str | 
         f"<style>{_STYLE}</style></head><body>",
         f"<h1>{e(heading)}</h1>",
         f'<p class="summary">{e(summary_line(report))} (engine: {e(report.engine)})</p>',
+        *_html_summary(report, prefixes),
     ]
     for principle, results in grouped(report):
         described = report.principle(principle)
@@ -263,21 +380,56 @@ def to_html(report: ValidationReport, prefixes: Mapping[str, str], title: str | 
             parts.append(f"<p><em>Why it matters:</em> {e(described.rationale)}</p>")
         if described and described.source:
             parts.append(f"<p><em>Source:</em> {e(described.source)}</p>")
-        for r in results:
+        for finding in collapse(results):
+            r = finding.first
             severity = severity_name(r.severity)
             rule = f" {e(r.rule)}" if r.rule else ""
             focus = e(compact(r.focus_node, prefixes))
+            status = _status(report, finding)
+            marker = f' <span class="accepted">[{e(status)}]</span>' if status else ""
             parts.append(
-                f'<div class="finding"><h3 class="{e(severity)}">{e(severity)}{rule}: <code>{focus}</code></h3><dl>'
+                f'<div class="finding"><h3 class="{e(severity)}">{e(severity)}{rule}: '
+                f"<code>{focus}</code>{marker}</h3><dl>"
             )
+            acceptance = report.acceptance(r)
             rows = [
-                ("Path", _path_text(r, prefixes) if r.result_path is not None else None),
-                ("Value", compact(r.value, prefixes) if r.value is not None and r.value != r.focus_node else None),
-                ("Message", readable(r.message, prefixes) if r.message else None),
-                ("Remedy", r.remedy),
+                ("Path", ", ".join(_sparql_path(p, prefixes) for p in finding.paths) or None),
+                (
+                    "Values" if len(finding.values) > 1 else "Value",
+                    ", ".join(compact(v, prefixes) for v in finding.values) or None,
+                ),
+                *(("Message", readable(m, prefixes)) for m in finding.messages),
+                *(("Remedy", m) for m in finding.remedies),
+                ("Risk", acceptance.describe() if acceptance is not None else None),
             ]
             parts += [f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in rows if v]
             parts.append("</dl></div>")
         parts.append("</section>")
+    unused = unused_acceptances(report)
+    if unused:
+        parts.append("<section><h2>Accepted risks that match no finding</h2><ul>")
+        parts += [f"<li>{e(a.rule)} <code>{e(a.focus)}</code>: {e(a.describe())}</li>" for a in unused]
+        parts.append("</ul></section>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+def _html_summary(report: ValidationReport, prefixes: Mapping[str, str]) -> list[str]:
+    """A table of findings by rule (most severe first), for the top of the page."""
+    if not report.results:
+        return []
+    e = html.escape
+    rows = [
+        '<table class="by-rule"><tr><th>Severity</th><th>Rule</th><th>Findings</th>'
+        "<th>Accepted</th><th>Principle</th></tr>"
+    ]
+    for s in by_rule(report):
+        described = report.principle(s.principle)
+        principle = described.name() if described else (compact(s.principle, prefixes) if s.principle else "")
+        severity = severity_name(s.severity)
+        rows.append(
+            f'<tr><td class="{e(severity)}">{e(severity)}</td><td>{e(s.rule)}</td><td>{s.findings}</td>'
+            f"<td>{s.accepted}</td><td>{e(principle)}</td></tr>"
+        )
+    rows.append("</table>")
+    return rows

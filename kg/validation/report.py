@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.store.base import Term
+from kg.validation.acceptance import matches
 from kg.validation.paths import Path
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -84,6 +85,25 @@ class ValidationReport:
     results: tuple[ValidationResult, ...] = field(default_factory=tuple)
     engine: str = "sparql"
     principles: tuple[Principle, ...] = ()
+    #: Accepted risks (:mod:`kg.validation.acceptance`): shown with their findings, never removing them.
+    acceptances: tuple = ()
+    #: Whether a baseline was compared (SARIF then says which results are new).
+    baseline: bool = False
+
+    def acceptance(self, result: ValidationResult):
+        """The acceptance covering ``result``: a valid one first, else an expired one, else ``None``."""
+        found = [a for a in self.acceptances if matches(a, result.rule, result.focus_node)]
+        return min(found, key=lambda a: a.expired, default=None)
+
+    def is_accepted(self, result: ValidationResult) -> bool:
+        """Whether a valid (not expired) acceptance covers ``result``."""
+        found = self.acceptance(result)
+        return found is not None and not found.expired
+
+    def gating(self, severity: ox.NamedNode) -> list[ValidationResult]:
+        """The results at or above ``severity`` that fail a gate: all of them but accepted Warnings and
+        Info notices (an accepted Violation still fails: see :mod:`kg.validation.acceptance`)."""
+        return [r for r in self.at_or_above(severity) if r.severity == VIOLATION or not self.is_accepted(r)]
 
     def principle(self, iri: ox.NamedNode | None) -> Principle | None:
         """The description of principle ``iri``, if the report has one."""

@@ -50,6 +50,7 @@ from kg.namespaces import (
 from kg.sparql import insert_data
 from kg.store.base import Dataset, Store
 from kg.validation import Engine, validate
+from kg.validation.acceptance import model_acceptances, with_acceptances
 from kg.validation.annotations import principles
 from kg.validation.report import ValidationReport
 from kg.validation.report_rdf import read_report, report_triples, to_rdflib_graph
@@ -237,4 +238,7 @@ class Runs:
         stored = read_report(to_rdflib_graph(triples), run.engine, rdflib.URIRef(run.graph))
         mentioned = sorted({r.principle for r in stored.results if r.principle is not None}, key=str)
         described = principles(self.store, mentioned, ONTOLOGY_GRAPH) or stored.principles
-        return ValidationReport(stored.conforms, stored.results, stored.engine, described)
+        report = ValidationReport(stored.conforms, stored.results, stored.engine, described)
+        # Acceptances are read from the model as it is now: one recorded (or expired) since the run counts.
+        model = ox.NamedNode(self.catalog.get(run.model).graph)
+        return with_acceptances(report, model_acceptances(self.store, Dataset([model])))

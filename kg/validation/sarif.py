@@ -7,7 +7,10 @@ short description the principle's label, full description its statement, ``help`
 Each result has ``level`` ``error`` (Violation), ``warning`` (Warning) or ``note`` (Info and
 custom severities), a ``logicalLocation`` whose ``fullyQualifiedName`` is the focus node IRI, and,
 when the model came from a file, a ``physicalLocation`` on the line where the focus node is first
-written as a subject (found by :func:`subject_lines`, a text scan; absent when not found).
+written as a subject (found by :func:`subject_lines`, a text scan; absent when not found). A result
+an accepted risk covers has ``suppressions`` (kind ``inSource`` for an ``sts:RiskAcceptance`` of the
+model, ``external`` for a baseline file; status ``accepted``; the justification); when a baseline was
+given each result has ``baselineState`` ``unchanged`` or ``new``.
 """
 
 import bisect
@@ -17,6 +20,7 @@ from collections.abc import Mapping
 import pyoxigraph as ox
 
 from kg import __version__
+from kg.validation.acceptance import BASELINE, MODEL, matches
 from kg.validation.render import compact
 from kg.validation.report import INFO, VIOLATION, WARNING, ValidationReport, ValidationResult
 
@@ -127,7 +131,8 @@ def to_sarif(
             location["physicalLocation"] = physical
         message = r.message or f"{compact(r.focus_node, prefixes)} does not meet {rule_id}"
         results.append(
-            {
+            _acceptance_fields(report, r)
+            | {
                 "ruleId": rule_id,
                 "ruleIndex": index[rule_id],
                 "level": level(r),
@@ -140,6 +145,11 @@ def to_sarif(
                     "value": str(r.value) if r.value is not None else None,
                     "sourceConstraintComponent": r.source_constraint_component.value,
                     **({"remedy": r.remedy} if r.remedy else {}),
+                    **(
+                        {"expiredAcceptance": acceptance.as_dict()}
+                        if (acceptance := report.acceptance(r)) is not None and acceptance.expired
+                        else {}
+                    ),
                 },
             }
         )
@@ -158,6 +168,26 @@ def to_sarif(
     if artifact is not None:
         run["artifacts"] = [{"location": {"uri": artifact}}]
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _acceptance_fields(report: ValidationReport, r: ValidationResult) -> dict:
+    """SARIF ``suppressions`` (a valid acceptance), the expired one under ``properties``, and
+    ``baselineState`` when a baseline was compared (``unchanged``: in the baseline, else ``new``)."""
+    out: dict = {}
+    acceptance = report.acceptance(r)
+    if acceptance is not None and not acceptance.expired:
+        out["suppressions"] = [
+            {
+                "kind": "inSource" if acceptance.origin == MODEL else "external",
+                "status": "accepted",
+                **({"justification": acceptance.justification} if acceptance.justification else {}),
+                "properties": acceptance.as_dict(),
+            }
+        ]
+    if report.baseline:
+        known = any(a.origin == BASELINE and matches(a, r.rule, r.focus_node) for a in report.acceptances)
+        out["baselineState"] = "unchanged" if known else "new"
+    return out
 
 
 def _term_text(term) -> str:
