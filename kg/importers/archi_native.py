@@ -16,7 +16,16 @@ from lxml import etree
 
 from kg.errors import InvalidInput, UnsupportedFormat
 from kg.importers.mapping import Mapping
-from kg.importers.source import Element, Folder, PropertyDefinition, PropertyValue, Relationship, SourceModel, View
+from kg.importers.source import (
+    Element,
+    Folder,
+    PropertyDefinition,
+    PropertyValue,
+    Relationship,
+    SourceModel,
+    View,
+    inner_references,
+)
 
 ARCHI_NATIVE = "http://www.archimatetool.com/archimate"
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
@@ -97,7 +106,13 @@ def read_native(root: etree._Element, label: str, mapping: Mapping) -> SourceMod
                     ref = child.get("archimateElement") or child.get("archimateRelationship")
                     if ref and ref not in shows:
                         shows.append(ref)
-                model.views.append(View(identifier, "Diagram", *texts, node.sourceline, shows=shows))
+                nested = [
+                    (outer.get("archimateElement"), inner)
+                    for outer in node.iter("child")
+                    if outer.get("archimateElement")
+                    for inner in inner_references(outer, "child", "archimateElement")
+                ]
+                model.views.append(View(identifier, "Diagram", *texts, node.sourceline, shows=shows, nested=nested))
             elif kind.endswith("Relationship") and kind.removesuffix("Relationship") in mapping.relationships:
                 rel_kind = kind.removesuffix("Relationship")
                 access = _ACCESS.get(node.get("accessType") or "0", "Write") if rel_kind == "Access" else None
@@ -135,6 +150,7 @@ def read_native(root: etree._Element, label: str, mapping: Mapping) -> SourceMod
                 )
     for view in model.views:
         view.shows = [ref for ref in view.shows if ref in concepts]
+        view.nested = [(o, i) for o, i in view.nested if o in concepts and i in concepts]
     filed = concepts | {v.identifier for v in model.views}
     for folder in model.folders:
         folder.members = [ref for ref in folder.members if ref in filed]

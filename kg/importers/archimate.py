@@ -29,6 +29,7 @@ from kg.importers.source import (
     SourceModel,
     Text,
     View,
+    inner_references,
 )
 
 NS3 = "http://www.opengroup.org/xsd/archimate/3.0/"
@@ -281,6 +282,11 @@ class _Reader:
             ref = child.get("elementRef") or child.get("relationshipRef")
             if ref and ref not in shows:
                 shows.append(ref)
+        nested: list[tuple[str, str]] = []
+        for outer in node.iter(_q("node")):
+            if outer.get("elementRef"):
+                for inner in inner_references(outer, _q("node"), "elementRef"):
+                    nested.append((outer.get("elementRef"), inner))
         return View(
             identifier,
             _type_of(node) or "Diagram",
@@ -289,6 +295,7 @@ class _Reader:
             _properties(node),
             node.sourceline,
             shows=shows,
+            nested=nested,
         )
 
     def folders(self, parent: etree._Element, parent_key: str | None, out: list[Folder]) -> None:

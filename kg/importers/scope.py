@@ -60,10 +60,58 @@ RATIONALE = {
 }
 
 
+NESTING = "nesting in a view"
+INHERITED = "performer of the enclosing activity"
+
+
+def nesting_steps(tr: Translation, activities: set[str]) -> None:
+    """Read an activity drawn inside another in a view as its step (``sts:hasStep``).
+
+    ArchiMate 3.1 (5.1) lets a view nest an element inside another instead of drawing the
+    composition or aggregation; tools' sample models (ArchiSurance) draw the sub-processes of a
+    process that way only. A pair already related by any relationship keeps what that says.
+    """
+    related = {frozenset((r.source, r.target)) for r in tr.model.relationships}
+    steps = tr.statements[HAS_STEP]
+    for view in tr.model.views:
+        for outer, inner in view.nested:
+            if outer == inner or outer not in activities or inner not in activities:
+                continue
+            if frozenset((outer, inner)) in related:
+                continue
+            parent, child = tr.node(outer), tr.node(inner)
+            if child in steps.get(parent, ()) or parent in _closure(tr, {child}):
+                continue
+            tr.state(parent, HAS_STEP, child, NESTING)
+
+
+def inherit_performers(tr: Translation) -> None:
+    """A step nobody is assigned to is performed by the roles that perform the activity it is part of.
+
+    ArchiMate assigns roles to a process as a whole; its steps (composition, aggregation or nesting)
+    are done by the same roles unless the model assigns others.
+    """
+    performed = tr.statements[PERFORMED_BY]
+    changed = True
+    while changed:
+        changed = False
+        for parent, children in list(tr.statements[HAS_STEP].items()):
+            roles = performed.get(parent)
+            if not roles:
+                continue
+            for child in sorted(children):
+                if not performed.get(child):
+                    for role in sorted(roles):
+                        tr.state(child, PERFORMED_BY, role, INHERITED)
+                    changed = True
+
+
 def apply_scope(tr: Translation, scope: str) -> None:
     """Add the work systems of ``scope`` to the translation (after :meth:`Translation.refine`)."""
     mapping = tr.mapping
     activities = {i for i, c in tr.classes.items() if mapping.is_a(c, ACTIVITY)}
+    nesting_steps(tr, activities)
+    inherit_performers(tr)
     groupings = [e.identifier for e in tr.model.elements if WORK_SYSTEM in tr.classes.get(e.identifier, set())]
     used: set[int] = set()
     by_subject: dict[str, list[int]] = defaultdict(list)
@@ -84,6 +132,14 @@ def apply_scope(tr: Translation, scope: str) -> None:
                 and mapping.elements[element.type].layer == "Business"
                 and node not in steps
             ):
+                acts = _closure(tr, {node})
+                if not any(tr.statements[PERFORMED_BY].get(a) or tr.statements[PRODUCES_OUTPUT].get(a) for a in acts):
+                    name = next((text for text, _ in element.names), element.identifier)
+                    tr.report.scope_notes.append(
+                        f"{element.type} {name!r} ({element.identifier}): no work system, as nothing performs it "
+                        "and it realises no product/service (assign a role or draw what it realises)"
+                    )
+                    continue
                 ws = tr.mint("worksystem", element.identifier)
                 _work_system(tr, ws, element.names, [node], {node}, scope, used)
     elif scope == "view":

@@ -53,6 +53,9 @@ class Relationship(Concept):
 class View(Concept):
     #: Identifiers of the elements and relationships the view shows, in document order.
     shows: list[str] = field(default_factory=list)
+    #: (outer, inner) element identifiers where the view draws one element's node inside another's:
+    #: ArchiMate's notation for composition or aggregation left implicit (ArchiMate 3.1, 5.1).
+    nested: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -91,3 +94,16 @@ class SourceModel:
     property_definitions: list[PropertyDefinition] = field(default_factory=list)
     #: Diagrams that are not ArchiMate views (Archi sketches and canvases), left out.
     skipped: int = 0
+
+
+def inner_references(outer, tag: str, attribute: str) -> list[str]:
+    """The element references of the nodes drawn directly inside ``outer`` (through nodes that refer to nothing)."""
+    found, todo = [], [c for c in outer if c.tag == tag]
+    while todo:
+        child = todo.pop(0)
+        ref = child.get(attribute)
+        if ref:
+            found.append(ref)
+        else:  # a group or label without an element: look through it
+            todo += [c for c in child if c.tag == tag]
+    return found
