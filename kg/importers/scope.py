@@ -62,6 +62,7 @@ RATIONALE = {
 
 NESTING = "nesting in a view"
 INHERITED = "performer of the enclosing activity"
+PERFORMED_PARTS = "performer of its steps"
 
 
 def nesting_steps(tr: Translation, activities: set[str]) -> None:
@@ -89,9 +90,14 @@ def inherit_performers(tr: Translation) -> None:
     """A step nobody is assigned to is performed by the roles that perform the activity it is part of.
 
     ArchiMate assigns roles to a process as a whole; its steps (composition, aggregation or nesting)
-    are done by the same roles unless the model assigns others.
+    are done by the same roles unless the model assigns others. A process nobody is assigned to whose
+    steps have performers is performed by them (whoever does the parts does the whole).
     """
     performed = tr.statements[PERFORMED_BY]
+    for parent in sorted(tr.statements[HAS_STEP]):  # a whole nobody is assigned to: those doing its parts
+        if not performed.get(parent):
+            for role in sorted({r for step in _closure(tr, {parent}) for r in performed.get(step, ())}):
+                tr.state(parent, PERFORMED_BY, role, PERFORMED_PARTS)
     changed = True
     while changed:
         changed = False

@@ -1,0 +1,100 @@
+"""Findings on real ArchiMate models are ones a reviewer keeps (issue 11, item 3): the importer makes
+no work system that breaks a rule because of the mapping, and reports collapse one rule's results on
+one element into one finding, summarised by rule and principle first."""
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.importers import import_archimate
+from kg.store import Dataset, EmbeddedStore
+from kg.validation import validate
+from kg.validation.bundled import bundled_shapes
+from kg.validation.formats import render_report
+from kg.validation.report import VIOLATION
+from kg.workspace import Workspace
+from tests.test_import_validation import ARCHIMATE_DATA, EXCHANGE_FILES
+
+SH = "http://www.w3.org/ns/shacl#"
+STS = "https://w3id.org/stskg/ontology#"
+#: Constraint components that compare a value's type: the importer chose every type, so such a
+#: Violation on an imported model is the mapping's fault, never the architect's.
+TYPE_CHECKS = {SH + c for c in ("ClassConstraintComponent", "OrConstraintComponent", "NodeConstraintComponent")}
+
+
+def imported(path: Path):
+    workspace = Workspace.open(EmbeddedStore(None))
+    info = import_archimate(workspace.catalog, path, "m", max_bytes=50 * 1024 * 1024).info
+    graph = ox.NamedNode(info.graph)
+    return workspace, graph, validate(workspace.store, graph, bundled_shapes())
+
+
+def ask(workspace: Workspace, graph: ox.NamedNode, query: str, **bindings) -> bool:
+    prefixed = f"PREFIX sts: <{STS}>\n{query}"
+    rows = workspace.store.select(prefixed, bindings=bindings or None, dataset=Dataset(default_graphs=[graph]))
+    return bool(list(rows.dicts()))
+
+
+@pytest.mark.skipif(not EXCHANGE_FILES, reason=f"{ARCHIMATE_DATA} is absent (../shared/data)")
+@pytest.mark.parametrize("path", EXCHANGE_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_a_real_model_has_no_importer_caused_violation_and_one_finding_per_rule_and_element(path: Path):
+    """Issue 11: no type-mismatch Violation (the importer typed everything), no derived work system
+    without participant and product/service, no step without performer inside a performed process;
+    the JSON findings name each (rule, focus node) once and cover every SHACL result."""
+    workspace, graph, report = imported(path)
+    try:
+        caused = [
+            r for r in report.results if r.severity == VIOLATION and r.source_constraint_component.value in TYPE_CHECKS
+        ]
+        assert not caused, [(r.rule, str(r.focus_node), str(r.value)) for r in caused]
+        assert not ask(
+            workspace,
+            graph,
+            "SELECT ?ws WHERE { ?ws a sts:WorkSystem . FILTER NOT EXISTS { ?ws sts:hasParticipant|sts:produces ?x } }",
+        ), "a derived work system with neither participant nor product/service"
+        for r in report.results:
+            if r.rule == "R-WST-04" and isinstance(r.value, ox.NamedNode) and r.value != r.focus_node:
+                assert not ask(
+                    workspace,
+                    graph,
+                    "SELECT ?p WHERE { ?p sts:hasStep+ ?step ; sts:performedBy ?role }",
+                    step=r.value,
+                ), f"{r.value} is a step of a performed process but is reported without performer"
+        data = json.loads(render_report(report, "json", {}))
+        pairs = [(f["rule"], f["focusNode"]["value"]) for f in data["findings"]]
+        assert len(pairs) == len(set(pairs))
+        assert sum(f["results"] for f in data["findings"]) == len(data["results"])
+        assert data["counts"]["findings"] == len(pairs) == sum(data["counts"]["byRule"].values())
+    finally:
+        workspace.close()
+
+
+@pytest.mark.skipif(not EXCHANGE_FILES, reason=f"{ARCHIMATE_DATA} is absent (../shared/data)")
+def test_archisurance_reads_nested_sub_processes_as_steps_performed_by_the_process_role():
+    """Issue 11: ArchiSurance draws Register, Accept, Valuate and Pay inside Handle Claim (no relationship):
+    one work system Handle Claim with five activities, the steps performed by the Insurer role;
+    bare business functions that nothing performs become no work system; the text report opens with
+    the summary by rule."""
+    workspace, graph, report = imported(ARCHIMATE_DATA / "opengroup-xmlexchange" / "archisurance.xml")
+    try:
+        base = "https://w3id.org/stskg/model/m/"
+        handle = ox.NamedNode(base + "worksystem/id-556")
+        rows = workspace.store.select(
+            f"PREFIX sts: <{STS}> SELECT ?a WHERE {{ ?ws sts:hasActivity ?a }}",
+            bindings={"ws": handle},
+            dataset=Dataset(default_graphs=[graph]),
+        )
+        assert len(list(rows.dicts())) == 5
+        assert ask(
+            workspace,
+            graph,
+            "SELECT ?r WHERE { ?step sts:performedBy ?r }",
+            step=ox.NamedNode(base + "archimate/id-564"),
+        )
+        assert not ask(workspace, graph, "SELECT ?x WHERE { ?ws ?p ?x }", ws=ox.NamedNode(base + "worksystem/id-471"))
+        text = render_report(report, "text", {}).decode()
+        assert text.split("\n")[2] == "Findings by rule (one finding per rule and element):"
+    finally:
+        workspace.close()

@@ -1,0 +1,65 @@
+"""Shapes that misfired on real models (issue 11, item 3), each checked on a minimal model."""
+
+import pyoxigraph as ox
+import pytest
+
+from kg.ingest import RdfSource
+from kg.store import EmbeddedStore
+from kg.validation import validate
+from kg.validation.bundled import bundled_shapes
+from kg.workspace import Workspace
+
+PREFIXES = """@prefix ex: <https://example.org/n/> . @prefix sts: <https://w3id.org/stskg/ontology#> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> . @prefix org: <http://www.w3.org/ns/org#> .
+"""
+
+
+@pytest.fixture(scope="module")
+def workspace():
+    opened = Workspace.open(EmbeddedStore(None))
+    yield opened
+    opened.close()
+
+
+def findings(workspace: Workspace, model_id: str, turtle: str) -> set[tuple[str, str]]:
+    info = workspace.catalog.put(model_id, RdfSource((PREFIXES + turtle).encode(), ox.RdfFormat.TURTLE, model_id))
+    report = validate(workspace.store, ox.NamedNode(info.graph), bundled_shapes())
+    return {(r.rule, r.focus_node.value.rsplit("/", 1)[-1]) for r in report.results if r.rule}
+
+
+def test_component_ownership_is_checked_only_where_the_model_records_ownership(workspace):
+    """R-SW-02: a model that never says who owns its components (an ArchiMate import) gets no
+    ownership advice; where some component has an owning team, an orphan is a Warning."""
+    untracked = "ex:crm a sts:SoftwareComponent . ex:portal a sts:SoftwareComponent ."
+    assert not {f for f in findings(workspace, "sw1", untracked) if f[0] == "R-SW-02"}
+    tracked = untracked + " ex:team a sts:Team ; sts:teamType sts:StreamAlignedTeamType . ex:crm sts:ownedBy ex:team ."
+    assert {f for f in findings(workspace, "sw2", tracked) if f[0] == "R-SW-02"} == {("R-SW-02", "portal")}
+
+
+def test_conway_needs_two_teams_not_a_vendor(workspace):
+    """R-SW-01: depending on a component owned by a vendor organisation is not a missing Team API."""
+    model = """ex:t a sts:Team ; sts:teamType sts:StreamAlignedTeamType . ex:vendor a org:FormalOrganization .
+    ex:app a sts:SoftwareComponent ; sts:ownedBy ex:t ; sts:dependsOn ex:lib .
+    ex:lib a sts:SoftwareComponent ; sts:ownedBy ex:vendor ."""
+    assert ("R-SW-01", "app") not in findings(workspace, "sw3", model)
+
+
+def test_an_automated_agent_needs_no_authority_over_itself(workspace):
+    """R-STS-07: an activity performed by a component's role using that (access-controlled) component is fine."""
+    model = """ex:svc a sts:SoftwareComponent , sts:AutomatedAgent ; sts:accessControlled true .
+    ex:role a sts:ActorRole ; sts:playedBy ex:svc .
+    ex:run a sts:Activity ; sts:performedBy ex:role ; sts:usesTechnology ex:svc ."""
+    assert ("R-STS-07", "run") not in findings(workspace, "pa1", model)
+
+
+def test_a_role_nobody_plays_is_not_evidence_of_total_automation(workspace):
+    """R-WST-05: a work system whose only participant role has no player is not told to type itself automated."""
+    model = """ex:ws a sts:WorkSystem ; sts:hasParticipant ex:sales ; sts:hasActivity ex:sell .
+    ex:sales a sts:ActorRole . ex:sell a sts:Activity ; sts:performedBy ex:sales ."""
+    assert ("R-WST-05", "ws") not in findings(workspace, "ta1", model)
+
+
+def test_a_role_played_by_an_agent_of_unstated_kind_is_played(workspace):
+    """R-WST-04: an ArchiMate BusinessActor imports as foaf:Agent; a role it plays is played."""
+    model = "ex:insurer a sts:ActorRole ; sts:playedBy ex:company . ex:company a foaf:Agent ."
+    assert ("R-WST-04", "insurer") not in findings(workspace, "ag1", model)
