@@ -332,14 +332,15 @@ def test_the_mapping_is_read_from_the_ontology_data(tmp_path: Path):
 @pytest.mark.parametrize(
     ("scope", "expected"),
     [
-        ("process", {"p1", "p2"}),
+        ("process", {"p1"}),  # p2: nothing performs it and it realises nothing (issue 11), no work system
         ("grouping", {"g"}),
         ("view", {"v1"}),
         ("none", set()),
     ],
 )
 def test_scope_chooses_the_work_systems(catalog: Catalog, scope: str, expected: set[str]):
-    """--scope makes one work system per top-level process, per grouping, per view showing activities, or none."""
+    """--scope makes one work system per top-level process (that someone performs or that realises
+    something), per grouping, per view showing activities, or none."""
     elements = "\n".join(
         [el("p1", "BusinessProcess"), el("p2", "BusinessFunction"), el("s", "BusinessService"), el("g", "Grouping")]
     )
