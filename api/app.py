@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
-from api.routes import graph_store, models, ontology, principles, queries, snapshots, sparql, validation
+from api.routes import diff, graph_store, models, ontology, principles, queries, snapshots, sparql, validation
 from api.security import check_settings
 from kg import __version__
 from kg.settings import Settings
@@ -45,6 +45,7 @@ def create_app(settings: Settings, *, workspace: Workspace | None = None) -> Fas
     app.include_router(graph_store.router)
     app.include_router(queries.build_router())
     app.include_router(snapshots.router)
+    app.include_router(diff.router)
     app.include_router(principles.router)
     app.include_router(ontology.router)
 

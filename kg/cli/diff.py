@@ -1,0 +1,84 @@
+"""``stskg diff``: what changed between an as-is and a to-be work system, and what that breaks."""
+
+import sys
+from pathlib import Path
+
+import click
+import pyoxigraph as ox
+
+from kg.catalog import check_model_id
+from kg.cli.base import _Context, _reported, cli
+from kg.errors import InvalidInput, NotFound
+
+EXIT_FINDINGS = 1
+_THRESHOLDS = {"violation": "Violation", "warning": "Warning", "info": "Info"}
+
+
+@cli.command()
+@click.argument("asis", metavar="AS-IS")
+@click.argument("tobe", metavar="[TO-BE]", required=False)
+@click.option("--format", "out", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+@click.option(
+    "--fail-on",
+    type=click.Choice(list(_THRESHOLDS)),
+    default="warning",
+    show_default=True,
+    help="Exit 1 when there is a finding of this severity or a more severe one.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+@click.pass_obj
+@_reported
+def diff(obj: _Context, asis: str, tobe: str | None, out: str, fail_on: str, output: Path | None) -> None:
+    """Compare AS-IS with TO-BE: per work system, what changed in each element, and the findings
+    a change of design raises (joint optimisation, automation, variance control, autonomy, workarounds).
+
+    AS-IS and TO-BE are stored model ids or RDF files (an existing path is a file). With one
+    argument, the model or file holds both versions: each to-be work system prov:wasRevisionOf
+    its as-is one. Exit status as for validate: 0 no finding at or above --fail-on, 1 some, 2 error.
+    """
+    from kg.diff import diff_views, read_file_view
+    from kg.diff.graph import read_view
+    from kg.diff.render import render_diff
+    from kg.namespaces import PREFIXES
+    from kg.store import open_memory_store
+    from kg.validation.report import SH
+    from kg.workspace import install_ontology
+
+    files = open_memory_store()
+    try:
+        install_ontology(files)
+
+        def view(name: str, side: str):
+            path = Path(name)
+            if path.is_file():
+                return read_file_view(files, path, side, max_bytes=obj.settings.max_load_bytes), files
+            workspace = obj.workspace
+            if workspace.catalog.find(name) is None if _is_id(name) else True:
+                raise NotFound(f"{name!r} is neither a file nor a stored model")
+            info = workspace.catalog.get(name)
+            return read_view(workspace.store, ox.NamedNode(info.graph), name), workspace.store
+
+        before, store = view(asis, "asis")
+        if tobe is None or tobe == asis:
+            result = diff_views(before, before, store, same=True)
+        else:
+            after, _ = view(tobe, "tobe")
+            result = diff_views(before, after, store)
+    finally:
+        files.close()
+    body = render_diff(result, out, PREFIXES)
+    if output is None:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(body)
+    if result.report.at_or_above(ox.NamedNode(SH + _THRESHOLDS[fail_on])):
+        sys.exit(EXIT_FINDINGS)
+
+
+def _is_id(name: str) -> bool:
+    try:
+        check_model_id(name)
+    except InvalidInput:
+        return False
+    return True
