@@ -2,7 +2,8 @@
 
 A snapshot names a work system's customers, products/services, major activities and processes,
 participants, information and technologies. It is computed with the named queries
-``work-systems`` and ``work-system-snapshot`` (``queries/``), over the model's dataset (the model
+``work-systems`` and ``work-system-snapshot`` (``queries/``), activities in process order along
+``sts:precedes`` and ``sts:hasStep`` (``activity-flow``, :mod:`kg.activity_order`), over the model's dataset (the model
 graph plus the ontology graph, so subclasses of ``sts:WorkSystem``, ``sts:Technology``... count), with
 the work system bound as a term; who acts in each participant role comes from
 ``participants-and-skills``.
@@ -25,12 +26,15 @@ from functools import cache
 
 from pyoxigraph import Literal, NamedNode
 
+from kg.activity_order import order
 from kg.catalog import Catalog
 from kg.errors import InvalidInput, NotFound, QueryTimeout
+from kg.namespaces import STS
 from kg.queries import NamedQuery, load_queries
 from kg.store import SelectResult, Store
 from kg.store.base import Term
 
+STS_PRECEDES, STS_HAS_STEP = STS + "precedes", STS + "hasStep"
 #: The six snapshot elements, in Alter's order: (key, heading).
 ELEMENTS: tuple[tuple[str, str], ...] = (
     ("customers", "Customers"),
@@ -197,7 +201,7 @@ def snapshot(
 ) -> Snapshot:
     """The snapshot of the work system ``key`` (IRI or local name) of model ``model_id``.
 
-    Its three queries together may take ``timeout`` seconds (:class:`QueryTimeout` after that).
+    Its four queries together may take ``timeout`` seconds (:class:`QueryTimeout` after that).
     """
     queries = queries or _shipped()
     deadline = _deadline(timeout)
@@ -210,7 +214,19 @@ def snapshot(
         iri, element = row["item"].value, row["element"].value
         played_by = performers.get(iri, []) if element == "participants" else []
         items[element].append(Item(iri, _value(row.get("label")) or local_name(iri), played_by))
+    items["activities"] = _in_process_order(
+        items["activities"], _run(queries["activity-flow"], store, catalog, values, deadline)
+    )
     return Snapshot(model=model_id, work_system=ws, **items)
+
+
+def _in_process_order(activities: list[Item], flow: SelectResult) -> list[Item]:
+    """The activities along their sts:precedes flow, each process followed by its steps (else by label)."""
+    links: dict[str, list[tuple[str, str]]] = {STS_PRECEDES: [], STS_HAS_STEP: []}
+    for row in flow.dicts():
+        links[row["link"].value].append((row["before"].value, row["after"].value))
+    by_iri = {item.iri: item for item in activities}
+    return [by_iri[iri] for iri in order(list(by_iri), links[STS_PRECEDES], links[STS_HAS_STEP])]
 
 
 def _performers(result: SelectResult) -> dict[str, list[str]]:

@@ -12,7 +12,7 @@ from api.rendering import JSON, MODEL_RDF_OFFERS, negotiate, rdf_format, rdf_res
 from api.security import require_read, require_write
 from kg.catalog import ModelInfo
 from kg.errors import UnsupportedFormat
-from kg.importers import DEFAULT_SCOPE, import_archimate, sniff
+from kg.importers import DEFAULT_SCOPE, import_archimate, import_bpmn, sniff, sniff_bpmn
 from kg.ingest import read_source
 from kg.rdf import format_by_name
 from kg.settings import Settings
@@ -24,17 +24,19 @@ ModelId = Annotated[str, Path(description="model id: 1-64 letters, digits, '.', 
 Status = Literal["draft", "under-review", "approved", "retired"]
 Scope = Annotated[
     Literal["process", "grouping", "view", "none"],
-    Query(description="ArchiMate exchange uploads only: which work systems to read the model as"),
+    Query(
+        description="ArchiMate and BPMN uploads only: which work systems to read the model as (BPMN: process or none)"
+    ),
 ]
 _RDF_TYPES = ["text/turtle", "application/trig", "application/n-triples", "application/n-quads"]
 _RDF_TYPES += ["application/ld+json", "application/rdf+xml"]
-#: ArchiMate Model Exchange files come as XML (or as RDF/XML by mistake): told apart by their namespace.
+#: ArchiMate Model Exchange and BPMN 2.0 files come as XML (or as RDF/XML by mistake): told apart by their namespace.
 _XML_TYPES = ("application/xml", "text/xml", "application/rdf+xml")
 _UPLOAD = {
     "requestBody": {
         "required": True,
         "description": "The model in any RDF format (Content-Type selects the parser), or an ArchiMate Model "
-        "Exchange File (application/xml; imported as work systems, see the scope parameter).",
+        "Exchange File or a BPMN 2.0 XML file (application/xml; imported as work systems, see the scope parameter).",
         "content": {
             media: {"schema": {"type": "string", "format": "binary"}} for media in [*_RDF_TYPES, "application/xml"]
         },
@@ -84,7 +86,7 @@ async def _upload(
     body = None
     if kind in _XML_TYPES:
         body = await read_body(request, settings.max_upload_bytes)
-        if sniff(body):
+        if sniff(body) or sniff_bpmn(body):
             options = {"title": title, "description": description, "version": version, "status": status}
             return await run_in_threadpool(_import, request, model_id, body, replace, scope, options)
     try:
@@ -125,7 +127,8 @@ def _import(
     existed = catalog.find(model_id) is not None
     name = f"<upload of {model_id}>"
     settings: Settings = request.app.state.settings
-    result = import_archimate(
+    importer = import_archimate if sniff(body) else import_bpmn
+    result = importer(
         catalog, body, model_id, max_bytes=settings.max_upload_bytes, name=name, scope=scope, replace=replace, **options
     )
     return result.info, not existed

@@ -1,4 +1,4 @@
-"""``stskg import``: ArchiMate exchange files and Archi CSV exports as work-system models."""
+"""``stskg import``: ArchiMate exchange files, Archi CSV exports and BPMN 2.0 files as work-system models."""
 
 import json
 from collections.abc import Callable
@@ -7,12 +7,12 @@ from pathlib import Path
 import click
 
 from kg.cli.base import _Context, _reported, cli
-from kg.importers import DEFAULT_SCOPE, SCOPES, import_archi_csv, import_archimate
+from kg.importers import BPMN_SCOPES, DEFAULT_SCOPE, SCOPES, import_archi_csv, import_archimate, import_bpmn
 
 
 @cli.group("import")
 def import_() -> None:
-    """Import models from architecture tools (ArchiMate exchange files, Archi CSV) as work systems."""
+    """Import models from architecture and process tools (ArchiMate, Archi CSV, BPMN 2.0) as work systems."""
 
 
 _SCOPE_HELP = (
@@ -22,14 +22,20 @@ _SCOPE_HELP = (
 )
 
 
-def _import_options(title_default: str) -> Callable:
+_BPMN_SCOPE_HELP = (
+    "Which work systems to read the model as: one per pool's process (process, the default: a pool is the "
+    "party whose work the process is), or none."
+)
+
+
+def _import_options(title_default: str, scopes: tuple[str, ...] = SCOPES, scope_help: str = _SCOPE_HELP) -> Callable:
     """The options every importer takes: model id, scope, title, replace, report format."""
 
     def decorate(command: Callable) -> Callable:
         options = [
             click.option("--model", "model_id", required=True, metavar="ID", help="Model id (letters, digits, . _ -)."),
             click.option(
-                "--scope", type=click.Choice(SCOPES), default=DEFAULT_SCOPE, show_default=True, help=_SCOPE_HELP
+                "--scope", type=click.Choice(scopes), default=DEFAULT_SCOPE, show_default=True, help=scope_help
             ),
             click.option("--title", help=f"Human title (default: {title_default})."),
             click.option("--replace", is_flag=True, help="Replace the model if it exists."),
@@ -81,3 +87,18 @@ def import_archi_csv_command(
 ) -> None:
     """Import an Archi CSV export (DIRECTORY with elements.csv, relations.csv, properties.csv): all or nothing."""
     _run(obj, import_archi_csv, directory, model_id, out, scope=scope, title=title, replace=replace)
+
+
+@import_.command("bpmn")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@_import_options("the definitions' name, else the file name", BPMN_SCOPES, _BPMN_SCOPE_HELP)
+@click.pass_obj
+@_reported
+def import_bpmn_command(
+    obj: _Context, file: Path, model_id: str, scope: str, title: str | None, replace: bool, out: str
+) -> None:
+    """Import a BPMN 2.0 XML FILE: pools' processes as work systems, lanes as roles, tasks in flow order.
+
+    All or nothing; prints the import report (what was read, what it became, what was not mapped).
+    """
+    _run(obj, import_bpmn, file, model_id, out, scope=scope, title=title, replace=replace)

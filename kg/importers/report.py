@@ -26,6 +26,8 @@ class ImportReport:
     source: str
     format: str
     scope: str
+    #: The modelling language read ("ArchiMate" or "BPMN"): names the types in the text report.
+    language: str = "ArchiMate"
     #: Source concepts read, by ArchiMate type.
     elements: Counter = field(default_factory=Counter)
     relationships: Counter = field(default_factory=Counter)
@@ -54,6 +56,7 @@ class ImportReport:
             "model": self.model_id,
             "source": self.source,
             "format": self.format,
+            "language": self.language,
             "scope": self.scope,
             "read": {
                 "elements": dict(sorted(self.elements.items())),
@@ -86,15 +89,21 @@ class ImportReport:
 
     def render(self) -> str:
         """A plain-text report for the terminal."""
-        lines = [
-            f"imported {self.source} ({self.format}) as model {self.model_id!r}: {self.triples:,} triples",
+        read = (
             f"read {sum(self.elements.values())} elements, {sum(self.relationships.values())} relationships, "
             f"{self.views} views, {self.folders} folders, {self.properties} property values"
-            + (
-                f" ({self.skipped_diagrams} sketches/canvases left out: not ArchiMate)" if self.skipped_diagrams else ""
-            ),
+            + (f" ({self.skipped_diagrams} sketches/canvases left out: not ArchiMate)" if self.skipped_diagrams else "")
+        )
+        if self.language != "ArchiMate":
+            read = (
+                f"read {sum(self.elements.values())} elements, {sum(self.relationships.values())} flows and "
+                f"associations, {self.views} diagrams (drawings, not read)"
+            )
+        lines = [
+            f"imported {self.source} ({self.format}) as model {self.model_id!r}: {self.triples:,} triples",
+            read,
             "",
-            "elements (ArchiMate type: count -> what they became)",
+            f"elements ({self.language} type: count -> what they became)",
         ]
         for kind, count in sorted(self.elements.items()):
             became = self.element_classes.get(kind)
@@ -103,7 +112,7 @@ class ImportReport:
             why = why or "no class in the mapping"
             why = why if why.lower().startswith("not mapped") else "not mapped: " + why
             lines.append(f"  {kind}: {count} -> {target or why}")
-        lines += ["", "relationships (ArchiMate type: count -> statements made)"]
+        lines += ["", f"relationships ({self.language} type: count -> statements made)"]
         for kind, count in sorted(self.relationships.items()):
             made = self.relationship_properties.get(kind)
             target = ", ".join(f"{_short(p)} {n}" for p, n in sorted(made.items())) if made else "none"
@@ -114,7 +123,7 @@ class ImportReport:
         if self.generated:
             lines += [
                 "",
-                "generated (no ArchiMate counterpart): "
+                f"generated (no {self.language} counterpart): "
                 + ", ".join(f"{k} {n}" for k, n in sorted(self.generated.items())),
             ]
         lines += ["", f"work systems (--scope {self.scope}): {len(self.work_systems)}"]

@@ -96,6 +96,10 @@ class Edge:
 class Translation:
     """Build the triples of one import. Call :meth:`run`, then read ``triples`` and ``report``."""
 
+    #: The path segment of imported nodes' IRIs and the property naming their source type (BPMN overrides both).
+    node_kind = "archimate"
+    type_property = _ARCHIMATE_TYPE
+
     def __init__(self, model: SourceModel, mapping: Mapping, model_id: str, report: ImportReport) -> None:
         self.model = model
         self.mapping = mapping
@@ -129,11 +133,11 @@ class Translation:
         return found
 
     def node(self, identifier: str) -> str:
-        return self.mint("archimate", identifier)
+        return self.mint(self.node_kind, identifier)
 
     def identifier_of(self, node: str) -> str | None:
         """The original identifier of an imported node (``None`` for generated nodes)."""
-        prefix = "<" + self.base + "archimate/"
+        prefix = f"<{self.base}{self.node_kind}/"
         return unquote(node[len(prefix) : -1]) if node.startswith(prefix) else None
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
@@ -173,11 +177,11 @@ class Translation:
         self.add(subject, WAS_DERIVED_FROM, self.source_node)
         self.add(subject, _ID, literal_term(concept.identifier))
         if type_iri:
-            self.add(subject, _ARCHIMATE_TYPE, iri_term(type_iri))
+            self.add(subject, self.type_property, iri_term(type_iri))
         self.describe(subject, concept, concept.names, concept.documentation, concept.properties)
 
-    # -- the steps -----------------------------------------------------------------------------
-    def run(self) -> None:
+    def describe_source(self) -> None:
+        """The source document node: file name, format, identifier, names and documentation."""
         model = self.model
         self.add(self.source_node, RDF_TYPE, _ENTITY)
         self.add(self.source_node, _SOURCE, literal_term(model.file.replace("\\", "/").rsplit("/", 1)[-1]))
@@ -185,6 +189,11 @@ class Translation:
         if model.identifier:
             self.add(self.source_node, _ID, literal_term(model.identifier))
         self.describe(self.source_node, None, model.names, model.documentation, model.properties)
+
+    # -- the steps -----------------------------------------------------------------------------
+    def run(self) -> None:
+        model = self.model
+        self.describe_source()
         for definition in model.property_definitions:
             subject = self.property_nodes[definition.identifier]
             self.add(subject, RDF_TYPE, _sts("ArchiMatePropertyDefinition"))
