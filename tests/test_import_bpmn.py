@@ -360,3 +360,29 @@ def test_cli_imports_bpmn_and_the_snapshot_lists_the_process_order(tmp_path: Pat
     bad.write_bytes(_bpmn('<process id="p"><task id="a">'))
     failed = runner.invoke(cli, [*data, "import", "bpmn", str(bad), "--model", "bad"])
     assert failed.exit_code == 2 and "bad.bpmn:4:" in failed.output
+
+
+def test_api_upload_recognises_bpmn_by_its_namespace(tmp_path: Path):
+    """PUT /models/{id} with a BPMN body imports it (201); a bad scope is a 400; a malformed one names its line."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from kg.settings import Settings
+
+    token = "a-long-random-write-token-for-tests"
+    settings = Settings(data_dir=tmp_path, write_tokens=[token], max_upload_bytes=1024 * 1024)
+    client = TestClient(create_app(settings, workspace=Workspace.open(EmbeddedStore(None))))
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/xml"}
+    created = client.put("/models/two", content=TWO_TASKS, headers=headers)
+    assert created.status_code == 201, created.text
+    ask = client.get(
+        "/sparql",
+        params={"query": f"ASK {{ GRAPH <https://w3id.org/stskg/model/two> {{ ?a <{STS}precedes> ?b }} }}"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert ask.json()["boolean"] is True
+    posted = client.post("/models", params={"id": "g", "scope": "grouping"}, content=TWO_TASKS, headers=headers)
+    assert posted.status_code == 400 and "unknown scope" in posted.text
+    broken = client.put("/models/bad", content=_bpmn('<process id="p"><task id="a">'), headers=headers)
+    assert broken.status_code == 400 and "malformed XML" in broken.text
+    assert client.get("/models/bad", headers={"Accept": "application/json"}).status_code == 404

@@ -98,12 +98,16 @@ class BpmnTranslation(Translation):
     # -- the steps -----------------------------------------------------------------------------
     def run(self, scope: str = "process") -> None:
         self.describe_source()
+        named_refs = {
+            e.refs[ref][0] for e in self.of_type(*_REFERENCES) if e.names and (ref := _REFERENCES[e.type]) in e.refs
+        }
         for element in self.by_id.values():
             self.report.elements[element.type] += 1
             etype = self.mapping.elements.get(element.type)
             self.imported(self.node(element.identifier), element, etype.iri if etype else None)
             self.classes[element.identifier] = set(etype.classes) if etype else set()
-            if not element.names and etype and etype.classes:  # people read labels, not ids
+            if not element.names and etype and etype.classes and element.identifier not in named_refs:
+                # people read labels, not ids (a data object drawn through named references takes their names)
                 self.add(self.node(element.identifier), RDFS_LABEL, literal_term(self.unnamed(element)))
             if not self.classes[element.identifier]:
                 why = etype.note if etype and etype.note else "not a BPMN 2.0 element type the mapping knows"
@@ -225,6 +229,8 @@ class BpmnTranslation(Translation):
             target = element.refs.get(ref, [""])[0]
             if target in self.by_id:
                 return target
+            if not self.classes[identifier] and not element.names:
+                self.add(self.node(identifier), RDFS_LABEL, literal_term(self.unnamed(element)))
             self.classes[identifier] = {INFORMATION}
             return identifier
         return identifier if self.mapping.is_a(self.classes.get(identifier, set()), INFORMATION) else None
