@@ -1,11 +1,25 @@
 """The model catalog: one named graph per organisation model, described in a catalog graph.
 
-Each model ``ID`` lives in the graph ``https://w3id.org/stskg/model/ID``; the same IRI is its
-``dcat:Dataset`` entry in the catalog graph, with DCTERMS/DCAT/VoID metadata, so models and their
-metadata can be queried together with SPARQL.
+A model ``ID`` is the ``dcat:Dataset`` ``https://w3id.org/stskg/model/ID`` in the catalog graph,
+with DCTERMS/DCAT/VoID metadata. Its triples live in a *version graph*
+``https://w3id.org/stskg/model/ID/v/TOKEN`` that the entry names with DCAT 3's
+``dcat:hasCurrentVersion``, so models and their metadata can be queried together with SPARQL::
+
+    GRAPH <catalog> { <model/ID> a dcat:Dataset ; dcat:hasCurrentVersion <model/ID/v/TOKEN> ; ... }
+
+Why versions: a load or replace writes the new data into a fresh version graph, then switches the
+entry to it in one update (one transaction), and only then drops the old version. Readers, who
+find the graph through the entry, see the old model or the new one, never a half; a process
+killed at any moment leaves one of them complete, plus at most an unreferenced version graph that
+:meth:`Catalog.reclaim` removes (:class:`kg.workspace.Workspace` calls it when it opens a store).
+An entry written before versions existed has no ``dcat:hasCurrentVersion``: its data is in the
+graph named like the entry.
 """
 
 import re
+import secrets
+import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +28,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat
 
 from kg.errors import Conflict, InvalidInput, NotFound
 from kg.ingest import RdfSource, load_graph
-from kg.namespaces import ADMS, CATALOG_GRAPH, DCAT, DCTERMS, DQV, RDF, STS, XSD, model_graph
+from kg.namespaces import ADMS, CATALOG_GRAPH, DCAT, DCTERMS, DQV, MODEL_GRAPH_BASE, RDF, STS, XSD, model_graph
 from kg.sparql import insert_data
 from kg.store import Dataset, Store
 
@@ -30,11 +44,16 @@ def _iri(base: str, local: str) -> NamedNode:
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """What the catalog says about one model."""
+    """What the catalog says about one model.
+
+    ``iri`` is the model's identity (its catalog entry, stable across replaces); ``graph`` is the
+    named graph that holds its triples now: read the model's data from ``graph``, never from ``iri``.
+    """
 
     id: str
     title: str
     graph: str
+    iri: str
     triples: int
     created: str
     modified: str
@@ -61,6 +80,11 @@ class Catalog:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        #: Version graphs being loaded by this process: not orphans, whatever the catalog says yet.
+        self._loading: set[str] = set()
+        self._lock = threading.Lock()
+        #: Called after a put or delete left an old version behind (the workspace may run it later).
+        self.on_stale: Callable[[], int | None] = self.reclaim
 
     def put(
         self,
@@ -85,26 +109,36 @@ class Catalog:
         previous = self.find(model_id)
         if previous is not None and not replace:
             raise Conflict(f"model {model_id!r} exists already; replace it explicitly")
-        graph = model_graph(model_id)
-        triples = load_graph(self.store, source, graph)
-        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        info = ModelInfo(
-            id=model_id,
-            title=title or (previous.title if previous else model_id),
-            graph=graph.value,
-            triples=triples,
-            created=previous.created if previous else now,
-            modified=now,
-            description=description if description is not None else (previous.description if previous else None),
-            source=Path(source.name).name,
-            version=version if version is not None else (previous.version if previous else None),
-            status=status,
-        )
-        self._write_entry(info)
+        now = datetime.now(UTC)
+        stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        graph = version_graph(model_id, now)
+        with self._lock:
+            self._loading.add(graph.value)
+        try:
+            info = ModelInfo(
+                id=model_id,
+                title=title or (previous.title if previous else model_id),
+                graph=graph.value,
+                iri=model_graph(model_id).value,
+                triples=load_graph(self.store, source, graph),
+                created=previous.created if previous else stamp,
+                modified=stamp,
+                description=description if description is not None else (previous.description if previous else None),
+                source=Path(source.name).name,
+                version=version if version is not None else (previous.version if previous else None),
+                status=status,
+            )
+            self._write_entry(info)
+        finally:
+            with self._lock:
+                self._loading.discard(graph.value)
+        if previous is not None:
+            self.on_stale()
         return info
 
     def _write_entry(self, info: ModelInfo) -> None:
-        entry = NamedNode(info.graph)
+        """Replace the entry of ``info`` in one update: the switch to its version graph."""
+        entry = NamedNode(info.iri)
         datetime_type = _iri(XSD, "dateTime")
         triples = [
             (_CATALOG, _iri(RDF, "type"), _iri(DCAT, "Catalog")),
@@ -115,6 +149,7 @@ class Catalog:
             (entry, _iri(DCTERMS, "created"), Literal(info.created, datatype=datetime_type)),
             (entry, _iri(DCTERMS, "modified"), Literal(info.modified, datatype=datetime_type)),
             (entry, _iri(VOID, "triples"), Literal(str(info.triples), datatype=_iri(XSD, "integer"))),
+            (entry, _iri(DCAT, "hasCurrentVersion"), NamedNode(info.graph)),
             (entry, _iri(ADMS, "status"), _iri(STS, STATUSES[info.status])),
         ]
         optional = [
@@ -147,7 +182,7 @@ class Catalog:
 
     def _entries(self, entry: NamedNode | None) -> list[ModelInfo]:
         query = f"""
-            SELECT ?entry ?id ?title ?created ?modified ?triples ?status ?description ?source ?version
+            SELECT ?entry ?id ?title ?created ?modified ?triples ?status ?description ?source ?version ?current
             WHERE {{
               ?entry a <{DCAT}Dataset> ; <{DCTERMS}identifier> ?id ; <{DCTERMS}title> ?title ;
                      <{DCTERMS}created> ?created ; <{DCTERMS}modified> ?modified ;
@@ -155,6 +190,7 @@ class Catalog:
               OPTIONAL {{ ?entry <{DCTERMS}description> ?description }}
               OPTIONAL {{ ?entry <{DCTERMS}source> ?source }}
               OPTIONAL {{ ?entry <{DCAT}version> ?version }}
+              OPTIONAL {{ ?entry <{DCAT}hasCurrentVersion> ?current }}
             }} ORDER BY ?id"""
         result = self.store.select(
             query, bindings={"entry": entry} if entry else None, dataset=Dataset(default_graphs=[CATALOG_GRAPH])
@@ -164,7 +200,8 @@ class Catalog:
             ModelInfo(
                 id=row["id"].value,
                 title=row["title"].value,
-                graph=row["entry"].value,
+                graph=row["current"].value if "current" in row else row["entry"].value,
+                iri=row["entry"].value,
                 triples=int(row["triples"].value),
                 created=row["created"].value,
                 modified=row["modified"].value,
@@ -178,14 +215,55 @@ class Catalog:
 
     def export(self, model_id: str, format: RdfFormat) -> bytes:
         """The model's triples serialised in ``format``."""
-        self.get(model_id)
-        return self.store.dump(model_graph(model_id), format)
+        return self.store.dump(NamedNode(self.get(model_id).graph), format)
 
     def delete(self, model_id: str) -> None:
-        """Remove the model's graph, catalog entry and stored validation runs; raises :class:`NotFound`."""
-        self.get(model_id)
-        graph = model_graph(model_id)
-        self.store.update(f"{_delete_entry(graph)} ;\nDROP SILENT GRAPH {graph}")
+        """Remove the model's catalog entry and stored validation runs, then its graph; raises
+        :class:`NotFound`. The entry goes first, in one update: its graph is then an orphan."""
+        info = self.get(model_id)
+        self.store.update(_delete_entry(NamedNode(info.iri)))
+        if info.graph == info.iri:  # a graph from before versions: not recognisable as an orphan
+            self.store.drop(NamedNode(info.graph))
+        else:
+            self.on_stale()
+
+    # -- versions --------------------------------------------------------------------------
+
+    def current_graphs(self) -> dict[str, str]:
+        """Each model's IRI mapped to the graph that holds its triples now."""
+        return {info.iri: info.graph for info in self.models()}
+
+    def orphans(self) -> list[NamedNode]:
+        """Model graphs no catalog entry reads: versions left by a replace, a delete or a crashed
+        load (not those this process is loading now), and pre-version graphs of replaced models."""
+        with self._lock:  # before reading the catalog: a load that ends meanwhile is in one of them
+            loading = set(self._loading)
+        current = self.current_graphs()
+        live = set(current.values()) | loading
+        return [
+            graph
+            for graph in self.store.graphs()
+            if graph.value.startswith(MODEL_GRAPH_BASE)
+            and graph.value not in live
+            and (_VERSION_MARK in graph.value or graph.value in current)
+        ]
+
+    def reclaim(self) -> int:
+        """Drop the :meth:`orphans`; returns how many. Safe to interrupt: what is left stays an orphan."""
+        dropped = 0
+        for graph in self.orphans():
+            self.store.drop(graph)
+            dropped += 1
+        return dropped
+
+
+_VERSION_MARK = "/v/"
+
+
+def version_graph(model_id: str, moment: datetime) -> NamedNode:
+    """A fresh version graph of model ``model_id``: ``.../model/ID/v/`` + UTC time + random hex."""
+    token = moment.strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(4)
+    return NamedNode(f"{model_graph(model_id).value}{_VERSION_MARK}{token}")
 
 
 def _delete_entry(entry: NamedNode) -> str:

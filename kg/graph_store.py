@@ -11,7 +11,8 @@ Which graph a request names decides what a write may do:
   forge a catalog entry or replace the ontology through the protocol (:class:`ReadOnlyGraph`);
 * **model graphs** (``https://w3id.org/stskg/model/ID``) are written through the catalog: a PUT or
   POST creates or refreshes the model's catalog entry (triple count, modified date; title, status
-  and the rest are kept), a DELETE removes the entry with the graph;
+  and the rest are kept), a DELETE removes the entry with the graph. The model IRI names the model,
+  whose triples live in its current version graph (:mod:`kg.catalog`): a GET reads that one;
 * **any other graph** is written directly.
 
 Every write parses all of its input first (size cap, no remote contexts, XML entity screening by
@@ -74,13 +75,21 @@ class GraphStore:
 
     def exists(self, graph: ox.NamedNode) -> bool:
         """Whether ``graph`` holds at least one triple (a quad store has no empty graphs)."""
-        return self.store.ask("ASK { GRAPH ?g { ?s ?p ?o } }", bindings={"g": graph})
+        return self.store.ask("ASK { GRAPH ?g { ?s ?p ?o } }", bindings={"g": self._data_graph(graph)})
 
     def read(self, graph: ox.NamedNode, format: ox.RdfFormat) -> bytes:
         """``graph`` serialised in ``format``; raises :class:`NotFound` if it is empty."""
         if not self.exists(graph):
             raise NotFound(f"no graph <{graph.value}> in this store")
-        return self.store.dump(graph, format)
+        return self.store.dump(self._data_graph(graph), format)
+
+    def _data_graph(self, graph: ox.NamedNode) -> ox.NamedNode:
+        """The graph holding the triples of ``graph``: a model's current version for a model IRI."""
+        if graph.value.startswith(MODEL_GRAPH_BASE):
+            current = self.workspace.catalog.current_graphs().get(graph.value)
+            if current is not None:
+                return ox.NamedNode(current)
+        return graph
 
     def replace(self, graph: ox.NamedNode, parts: list[RdfSource]) -> Written:
         """PUT: ``graph`` becomes exactly the triples of ``parts``, all or nothing."""
@@ -107,7 +116,9 @@ class GraphStore:
                 if created
                 else [
                     q.triple
-                    for q in ox.parse(self.store.dump(graph, ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES)
+                    for q in ox.parse(
+                        self.store.dump(self._data_graph(graph), ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES
+                    )
                 ]
             )
             return Written(created, self._put_model(model_id, self._ntriples(old + new, parts[0].name)))

@@ -47,5 +47,6 @@ PREFIXES: dict[str, str] = {
 
 
 def model_graph(model_id: str) -> NamedNode:
-    """The named graph holding model ``model_id`` (the id must already be validated)."""
+    """The IRI of model ``model_id`` (the id must already be validated): its identity and catalog
+    entry. Its triples are in the current version graph, ``ModelInfo.graph`` (:mod:`kg.catalog`)."""
     return NamedNode(MODEL_GRAPH_BASE + model_id)

@@ -14,7 +14,7 @@ A ``param`` line is ``NAME: TYPE[, required][, default=VALUE][, enum=A|B|...] [-
 TYPE is one of :data:`TYPES`. Every parameter except a ``model`` one binds the SPARQL variable
 ``?NAME``, which the query must mention. A ``model`` parameter selects the dataset (the model graph
 plus the ontology graph, :func:`kg.workspace.model_dataset`) and, if the query mentions ``?NAME``,
-binds it to the model's graph IRI (which is also its catalog entry).
+binds it to the model's IRI (its catalog entry; the data is in the current version graph).
 
 Values arrive as text (from a URL or the CLI), are checked against their type (a bad value raises
 :class:`kg.errors.InvalidParameter` naming the parameter), become pyoxigraph terms and reach the
@@ -34,7 +34,7 @@ from pyoxigraph import Literal, NamedNode
 
 from kg.catalog import Catalog, check_model_id
 from kg.errors import InvalidInput, InvalidParameter, InvalidQuery, NotFound
-from kg.namespaces import PREFIXES, XSD
+from kg.namespaces import PREFIXES, XSD, model_graph
 from kg.paths import QUERIES_DIR
 from kg.sparql import query_form, with_prefixes
 from kg.store import Dataset, EmbeddedStore, SelectResult, Store
@@ -235,8 +235,8 @@ def _model(parameter: Parameter, text: str, catalog: Catalog | None) -> tuple[Da
         dataset = model_dataset(catalog, model_id)
     except NotFound as exc:
         raise NotFound(f"parameter {parameter.name!r}: {exc}") from exc
-    assert dataset is not None and dataset.default_graphs is not None
-    return dataset, dataset.default_graphs[0]
+    assert dataset is not None
+    return dataset, model_graph(model_id)
 
 
 def _mentions(text: str, name: str) -> bool:

@@ -1,7 +1,10 @@
 """Getting a store ready for use: the ontology graph in place, example models on request."""
 
 import hashlib
-from dataclasses import dataclass
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,18 +22,60 @@ _HASH = ox.NamedNode(DCTERMS + "identifier")
 
 @dataclass
 class Workspace:
-    """A store together with its catalog: what the CLI and the API work on."""
+    """A store together with its catalog: what the CLI and the API work on.
+
+    Old model versions (:mod:`kg.catalog`) are dropped after the switch: by default at once; after
+    :meth:`reclaim_on_close` when the workspace closes (a CLI command answers first, then cleans
+    up); after :meth:`reclaim_in_background` (a server) by a worker thread.
+    """
 
     store: Store
     catalog: Catalog
+    _stale: bool = False
+    _worker: ThreadPoolExecutor | None = None
+    _queued: "Future | None" = None
+    _grace: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def open(cls, store: Store) -> "Workspace":
-        """Wrap ``store``, installing or refreshing the ontology graph if it changed."""
+        """Wrap ``store``, installing or refreshing the ontology graph if it changed, and dropping
+        model graphs that no catalog entry reads (left by a crash in the middle of a load)."""
         install_ontology(store)
-        return cls(store, Catalog(store))
+        workspace = cls(store, Catalog(store))
+        workspace.catalog.reclaim()
+        return workspace
+
+    def reclaim_in_background(self, grace: float = 5.0) -> None:
+        """Drop old versions in a worker thread from now on (a long-running server), ``grace``
+        seconds after the switch: a query that found the old version just before still reads it."""
+        self._grace = grace
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(1, thread_name_prefix="stskg-reclaim")
+            self.catalog.on_stale = self._reclaim_later
+
+    def reclaim_on_close(self) -> None:
+        """Drop old versions when the workspace closes, not while a command is answering."""
+        self.catalog.on_stale = self._mark_stale
+
+    def _mark_stale(self) -> None:
+        self._stale = True
+
+    def _reclaim_later(self) -> None:
+        with self._lock:  # one queued run covers every version left behind before it starts
+            if self._queued is None or self._queued.running() or self._queued.done():
+                assert self._worker is not None
+                self._queued = self._worker.submit(self._reclaim_after_grace)
+
+    def _reclaim_after_grace(self) -> None:
+        time.sleep(self._grace)
+        self.catalog.reclaim()
 
     def close(self) -> None:
+        if self._worker is not None:
+            self._worker.shutdown(wait=True)
+        elif self._stale:
+            self.catalog.reclaim()
         self.store.close()
 
 

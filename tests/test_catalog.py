@@ -19,9 +19,11 @@ def source(data: bytes = MODEL, name: str = "triage.ttl"):
 
 
 def test_create_describes_the_model_in_the_catalog(workspace):
-    """A new model gets its own graph and a catalog entry with title, source, dates, count and status."""
+    """A new model gets its own version graph and a catalog entry with title, source, dates, count
+    and status; the model's IRI stays its identity."""
     info = workspace.catalog.put("ed", source(), title="Emergency department", description="as-is", version="1")
-    assert info.graph == "https://w3id.org/stskg/model/ed"
+    assert info.iri == "https://w3id.org/stskg/model/ed"
+    assert info.graph.startswith("https://w3id.org/stskg/model/ed/v/")
     assert (info.title, info.source, info.triples, info.status, info.version) == (
         "Emergency department",
         "triage.ttl",
@@ -47,6 +49,16 @@ def test_replace_needs_asking_and_keeps_created(workspace):
     second = workspace.catalog.put("ed", source(MODEL + b"ex:x ex:y ex:z .\n"), replace=True, status="approved")
     assert (second.created, second.title, second.triples, second.status) == (first.created, "ED", 3, "approved")
     assert len(workspace.catalog.models()) == 1
+    # The new version is a new graph, the old one is gone, the entry points to the new one (issue 10).
+    assert (second.iri, workspace.store.count(NamedNode(second.graph))) == (first.iri, 3)
+    model_graphs = [g.value for g in workspace.store.graphs() if g.value.startswith(first.iri)]
+    assert model_graphs == [second.graph]
+    current = workspace.store.select(
+        "SELECT ?g WHERE { ?m <http://www.w3.org/ns/dcat#hasCurrentVersion> ?g }",
+        bindings={"m": NamedNode(first.iri)},
+        dataset=Dataset(default_graphs=[CATALOG_GRAPH]),
+    )
+    assert [r["g"].value for r in current.dicts()] == [second.graph]
 
 
 def test_failed_replace_keeps_the_old_model(workspace):

@@ -4,12 +4,12 @@ import json
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from kg.catalog import Catalog
 from kg.errors import InvalidInput
 from kg.importers import import_archi_csv
-from kg.namespaces import model_graph
 from kg.store import Dataset, EmbeddedStore
 from kg.workspace import Workspace
 
@@ -30,7 +30,9 @@ def catalog() -> Catalog:
 
 
 def rows(catalog: Catalog, query: str, model_id: str = "c") -> list[dict]:
-    result = catalog.store.select(PREFIXES + query, dataset=Dataset(default_graphs=[model_graph(model_id)]))
+    result = catalog.store.select(
+        PREFIXES + query, dataset=Dataset(default_graphs=[ox.NamedNode(catalog.get(model_id).graph)])
+    )
     return [{k: v.value for k, v in row.items()} for row in result.dicts()]
 
 

@@ -4,6 +4,7 @@ import json
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from kg.catalog import Catalog
@@ -11,7 +12,6 @@ from kg.errors import InvalidInput, UnsupportedFormat
 from kg.importers import import_archimate, translate
 from kg.importers.archimate import read_exchange
 from kg.importers.mapping import archimate_mapping
-from kg.namespaces import model_graph
 from kg.paths import ONTOLOGY_DIR
 from kg.store import EmbeddedStore
 from kg.workspace import Workspace
@@ -41,14 +41,14 @@ def catalog() -> Catalog:
 
 
 def rows(catalog: Catalog, model_id: str, query: str) -> list[dict]:
-    result = catalog.store.select(PREFIXES + query, dataset=_dataset(model_id))
+    result = catalog.store.select(PREFIXES + query, dataset=_dataset(catalog, model_id))
     return [{k: v.value for k, v in row.items()} for row in result.dicts()]
 
 
-def _dataset(model_id: str):
+def _dataset(catalog: Catalog, model_id: str):
     from kg.store import Dataset
 
-    return Dataset(default_graphs=[model_graph(model_id)])
+    return Dataset(default_graphs=[ox.NamedNode(catalog.get(model_id).graph)])
 
 
 def exchange(elements: str, relationships: str = "", extra: str = "", encoding: str = "UTF-8") -> bytes:
@@ -470,7 +470,9 @@ def test_bad_content_is_reported_with_its_line_and_nothing_is_imported(
 def test_the_import_works_on_every_store_backend(workspace: Workspace):
     """Memory, disk and a live Oxigraph server all hold the same imported model."""
     result = import_archimate(workspace.catalog, ARCHISURANCE, "a", max_bytes=LIMIT)
-    count = workspace.store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", dataset=_dataset("a")).dicts()
+    count = workspace.store.select(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", dataset=_dataset(workspace.catalog, "a")
+    ).dicts()
     assert int(next(iter(count))["n"].value) == result.info.triples
 
 

@@ -416,7 +416,8 @@ def test_parameter_values_are_checked_in_kg_without_the_web(workspace):
     assert caught.value.parameter == "min"
     bindings, dataset = query.bind({"model": "s1-ed-ct-alert-good"}, workspace.catalog)
     assert str(bindings["min"]) == '"2"^^<http://www.w3.org/2001/XMLSchema#integer>'
-    assert dataset is not None and dataset.default_graphs[0] == model_graph("s1-ed-ct-alert-good")
+    graph = workspace.catalog.get("s1-ed-ct-alert-good").graph
+    assert dataset is not None and dataset.default_graphs[0] == ox.NamedNode(graph)
 
 
 # -- every backend -------------------------------------------------------------------------------
@@ -496,7 +497,7 @@ def test_a_construct_named_query_is_serialised_with_its_iri_bound(tmp_path, clie
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/turtle")
     served = Graph().parse(data=response.text, format="turtle")
     expected = Graph()
-    graph = model_graph("s1-ed-ct-alert-good").value
+    graph = workspace.catalog.get("s1-ed-ct-alert-good").graph
     for triple in workspace.store.construct(
         f"CONSTRUCT {{ <{S1}ed-ich> ?p ?o }} WHERE {{ GRAPH <{graph}> {{ <{S1}ed-ich> ?p ?o }} }}"
     ):

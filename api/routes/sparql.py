@@ -20,6 +20,7 @@ from api.rendering import GRAPH_OFFERS, graph_response, negotiate
 from api.security import Credentials, check_read, check_write, require_read
 from api.threads import run_with_deadline
 from kg.errors import InvalidInput
+from kg.model_iris import current_versions, names_models
 from kg.service_description import Service, describe
 from kg.settings import Settings
 from kg.sparql import query_form, uses_service
@@ -74,9 +75,19 @@ async def _query(
     _check_service(query, settings)
     form = query_form(query)
     offer = negotiate_results(form, accept, format)
+    query, dataset = await _current_versions(request, query, dataset)
     # Relative IRIs resolve against the endpoint; on line 1, so error positions keep their line.
     query = f"BASE <{_endpoint(request)}> {query}"
     return await query_response(settings, request.app.state.workspace.store, query, form, offer, dataset=dataset)
+
+
+async def _current_versions(request: Request, text: str, dataset: Dataset | None) -> tuple[str, Dataset | None]:
+    """Model IRIs read as the models' current version graphs (a catalog look-up only if one is named)."""
+    if not names_models(text, dataset):
+        return text, dataset
+    catalog = request.app.state.workspace.catalog
+    timeout = request.app.state.settings.query_timeout
+    return await run_with_deadline(timeout, current_versions, text, dataset, catalog.current_graphs)
 
 
 async def _update(request: Request, update: str, params: dict[str, list[str]]) -> Response:
@@ -92,6 +103,7 @@ async def _update(request: Request, update: str, params: dict[str, list[str]]) -
     base = _endpoint(request)
     check_loads(update, enabled=request.app.state.settings.load_enabled, base_iri=base)
     timeout = request.app.state.settings.query_timeout
+    update, _ = await _current_versions(request, update, None)
     update = await run_with_deadline(timeout, confine_update, update, workspace.store.graphs, base)
     await run_with_deadline(timeout, workspace.store.update, update, base_iri=base)
     return Response(status_code=204)

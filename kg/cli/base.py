@@ -26,6 +26,7 @@ class _Context:
     def workspace(self) -> Workspace:
         if self._workspace is None:
             self._workspace = Workspace.open(self.settings.open_store())
+            self._workspace.reclaim_on_close()
         return self._workspace
 
     def close(self) -> None:

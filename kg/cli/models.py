@@ -9,6 +9,7 @@ import pyoxigraph as ox
 
 from kg.cli.base import _Context, _reported, cli
 from kg.ingest import read_source
+from kg.model_iris import current_versions
 from kg.namespaces import PREFIXES
 from kg.rdf import format_by_name
 from kg.results import to_csv, to_json, to_table, to_tsv
@@ -123,7 +124,7 @@ def query(obj: _Context, sparql: str, model_id: str | None, out: str) -> None:
     workspace = obj.workspace
     dataset = model_dataset(workspace.catalog, model_id)
     form = query_form(text)
-    text = with_prefixes(text, PREFIXES)
+    text, dataset = current_versions(with_prefixes(text, PREFIXES), dataset, workspace.catalog.current_graphs)
     if form == "SELECT":
         result = workspace.store.select(text, dataset=dataset)
         render = {"table": lambda r: to_table(r, PREFIXES), "json": to_json, "csv": to_csv, "tsv": to_tsv}[out]

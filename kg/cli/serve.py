@@ -34,6 +34,7 @@ def serve(obj: _Context, host: str, port: int, examples: bool) -> None:
             run, _ = runs.run(info.id, bundled_shapes())
             counts = ", ".join(f"{n} {severity}" for severity, n in run.counts.items())
             click.echo(f"loaded example model {info.id!r} ({info.triples:,} triples; validated: {counts})")
+    workspace.reclaim_in_background()
     app = create_app(obj.settings, workspace=workspace)
     click.echo(f"stskg {__version__} serving on http://{host}:{port}/  (API docs: /docs)")
     uvicorn.Server(server_config(app, host, port, log_level="info")).run()

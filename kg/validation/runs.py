@@ -129,7 +129,7 @@ class Runs:
         run_id = started.strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
         graph = _n(VALIDATION_GRAPH_BASE, f"{model_id}/{run_id}")
         version = shapes_version(shapes)
-        self._write(graph, info.graph, run_id, report, engine, started, ended, version)
+        self._write(graph, info.iri, run_id, report, engine, started, ended, version)
         counts = {"Violation": 0, "Warning": 0, "Info": 0, **report.counts_by_severity()}
         run = RunInfo(
             run_id,
@@ -173,7 +173,7 @@ class Runs:
     def of_model(self, model_id: str) -> list[RunInfo]:
         """The model's runs, newest first; raises :class:`NotFound` for an unknown model."""
         info = self.catalog.get(model_id)
-        return self._infos(ox.NamedNode(info.graph), model_id, None)
+        return self._infos(ox.NamedNode(info.iri), model_id, None)
 
     def _infos(self, model: ox.NamedNode, model_id: str, graph: ox.NamedNode | None) -> list[RunInfo]:
         query = f"""
@@ -226,7 +226,7 @@ class Runs:
         if not _RUN_ID.fullmatch(run_id):  # the id becomes part of an IRI: only ids we could have made
             raise NotFound(f"model {model_id!r} has no validation run {run_id!r}")
         graph = _n(VALIDATION_GRAPH_BASE, f"{model_id}/{run_id}")
-        found = self._infos(ox.NamedNode(info.graph), model_id, graph)
+        found = self._infos(ox.NamedNode(info.iri), model_id, graph)
         if not found:
             raise NotFound(f"model {model_id!r} has no validation run {run_id!r}")
         return found[0], self.report(found[0])
