@@ -6,11 +6,14 @@ RDF is written by pyoxigraph's serialisers; SELECT/ASK results by :mod:`kg.resul
 SPARQL XML results format, here.
 """
 
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from fastapi import Response
+from fastapi.responses import StreamingResponse
 
 from api.errors import HttpProblem
 from kg.results import XML_HEAD, select_xml, to_csv, to_json, to_tsv
@@ -140,6 +143,35 @@ def graph_response(triples: Sequence[ox.Triple], offer: Offer) -> Response:
     return rdf_response(body, offer)
 
 
+_SPOOL_IN_MEMORY = 8 << 20
+_CHUNK = 1 << 16
+
+
 def rdf_response(body: bytes, offer: Offer) -> Response:
-    media_type = offer.media_type + ("; charset=utf-8" if offer.media_type.startswith("text/") else "")
-    return Response(body, media_type=media_type)
+    return Response(body, media_type=_rdf_media_type(offer))
+
+
+def _rdf_media_type(offer: Offer) -> str:
+    return offer.media_type + ("; charset=utf-8" if offer.media_type.startswith("text/") else "")
+
+
+def spooled() -> BinaryIO:
+    """A file to write a graph into before sending it: in memory while small, then on disk."""
+    return tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
+
+
+def rdf_file_response(spool: BinaryIO, offer: Offer, *, head: bool = False) -> Response:
+    """Send what was written to ``spool`` in chunks (memory independent of its size), then close it."""
+    size = spool.tell()
+    spool.seek(0)
+
+    def chunks():
+        with spool:
+            while chunk := spool.read(_CHUNK):
+                yield chunk
+
+    headers = {"content-length": str(size)}
+    if head:
+        spool.close()
+        return Response(b"", media_type=_rdf_media_type(offer), headers=headers)
+    return StreamingResponse(chunks(), media_type=_rdf_media_type(offer), headers=headers)

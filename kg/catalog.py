@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from pyoxigraph import Literal, NamedNode, RdfFormat
 
@@ -213,9 +214,10 @@ class Catalog:
             for row in result.dicts()
         ]
 
-    def export(self, model_id: str, format: RdfFormat) -> bytes:
-        """The model's triples serialised in ``format``."""
-        return self.store.dump(NamedNode(self.get(model_id).graph), format)
+    def export(self, model_id: str, format: RdfFormat, output: BinaryIO | None = None) -> bytes | None:
+        """The model's triples serialised in ``format``: written to ``output`` as they are read
+        (memory independent of the model's size), or returned as bytes without it."""
+        return self.store.dump(NamedNode(self.get(model_id).graph), format, output)
 
     def delete(self, model_id: str) -> None:
         """Remove the model's catalog entry and stored validation runs, then its graph; raises

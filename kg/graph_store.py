@@ -20,6 +20,7 @@ Every write parses all of its input first (size cap, no remote contexts, XML ent
 """
 
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -77,11 +78,11 @@ class GraphStore:
         """Whether ``graph`` holds at least one triple (a quad store has no empty graphs)."""
         return self.store.ask("ASK { GRAPH ?g { ?s ?p ?o } }", bindings={"g": self._data_graph(graph)})
 
-    def read(self, graph: ox.NamedNode, format: ox.RdfFormat) -> bytes:
-        """``graph`` serialised in ``format``; raises :class:`NotFound` if it is empty."""
+    def read(self, graph: ox.NamedNode, format: ox.RdfFormat, output: BinaryIO) -> None:
+        """Write ``graph`` in ``format`` to ``output``; raises :class:`NotFound` if it is empty."""
         if not self.exists(graph):
             raise NotFound(f"no graph <{graph.value}> in this store")
-        return self.store.dump(self._data_graph(graph), format)
+        self.store.dump(self._data_graph(graph), format, output)
 
     def _data_graph(self, graph: ox.NamedNode) -> ox.NamedNode:
         """The graph holding the triples of ``graph``: a model's current version for a model IRI."""

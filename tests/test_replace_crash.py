@@ -59,7 +59,9 @@ def test_a_replace_killed_at_any_moment_leaves_one_complete_model(backend, versi
         config = remote_config(base)
         options = ["--endpoint", config.query_url, "--update-endpoint", config.update_url]
         options += ["--store-endpoint", config.store_url]
-        RemoteStore(config).update("DROP ALL")
+        wiper = RemoteStore(config)
+        wiper.update("DROP ALL")
+        wiper.close()
 
         def reopen() -> Workspace:
             # The server may still be writing what the killed client sent: let it finish first.

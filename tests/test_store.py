@@ -101,6 +101,33 @@ def test_dump_round_trips(store, fmt):
     assert isomorphic(as_rdflib(exported, fmt), as_rdflib(TURTLE, RdfFormat.TURTLE))
 
 
+class Chunks:
+    """A binary file object recording each write."""
+
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+
+    def write(self, data) -> int:
+        self.writes.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing buffered."""
+
+
+@pytest.mark.parametrize("fmt", [RdfFormat.N_TRIPLES, RdfFormat.TURTLE, RdfFormat.N_QUADS], ids=lambda f: f.name)
+def test_dump_streams_into_a_file_object(store, fmt):
+    """A dump into a file object arrives in many bounded writes, never as one whole-graph buffer,
+    and reads back as the graph (issue 14 item 2: memory independent of the model's size)."""
+    lines = b"".join(b'<https://example.org/s%d> <https://example.org/p> "value %d" .\n' % (i, i) for i in range(20000))
+    assert store.load(lines, RdfFormat.N_TRIPLES, G1) == 20000
+    out = Chunks()
+    assert store.dump(G1, fmt, out) is None
+    whole = b"".join(out.writes)
+    assert len(out.writes) > 4 and max(len(w) for w in out.writes) < len(whole) / 4
+    assert len(as_rdflib(whole, fmt)) == 20000
+
+
 def test_load_replaces_the_graph(store):
     """Loading into an existing graph replaces its content rather than adding to it."""
     store.load(TURTLE, RdfFormat.TURTLE, G1)

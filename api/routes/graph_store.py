@@ -18,7 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.body import media_type, read_body
 from api.errors import HttpProblem
-from api.rendering import GRAPH_OFFERS, negotiate, rdf_format, rdf_response
+from api.rendering import GRAPH_OFFERS, negotiate, rdf_file_response, rdf_format, spooled
 from api.security import require_read, require_write
 from api.threads import run_with_deadline
 from kg.errors import UnsupportedFormat
@@ -104,11 +104,13 @@ async def _read(request: Request, target, *, head: bool) -> Response:
         raise HttpProblem(400, "invalid-graph", "name the graph: ?graph=<IRI> or ?default")
     offer = negotiate(GRAPH_OFFERS, request.headers.get("accept"))
     settings: Settings = request.app.state.settings
-    body = await run_with_deadline(settings.query_timeout, _graph_store(request).read, target, rdf_format(offer))
-    response = rdf_response(b"" if head else body, offer)
-    if head:
-        response.headers["content-length"] = str(len(body))
-    return response
+    spool = spooled()
+    try:
+        await run_with_deadline(settings.query_timeout, _graph_store(request).read, target, rdf_format(offer), spool)
+    except BaseException:
+        spool.close()
+        raise
+    return rdf_file_response(spool, offer, head=head)
 
 
 async def _write(request: Request, target, method: str) -> Response:

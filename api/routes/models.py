@@ -8,7 +8,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.body import media_type, read_body
 from api.errors import HttpProblem
-from api.rendering import JSON, MODEL_RDF_OFFERS, negotiate, rdf_format, rdf_response
+from api.rendering import JSON, MODEL_RDF_OFFERS, negotiate, rdf_file_response, rdf_format, spooled
 from api.security import require_read, require_write
 from kg.catalog import ModelInfo
 from kg.errors import UnsupportedFormat
@@ -223,7 +223,13 @@ def get_model(
     catalog = _workspace(request).catalog
     if offer == JSON:
         return Response(json.dumps(catalog.get(model_id).as_dict()), media_type=JSON.media_type)
-    return rdf_response(catalog.export(model_id, rdf_format(offer)), offer)
+    spool = spooled()
+    try:
+        catalog.export(model_id, rdf_format(offer), spool)
+    except BaseException:
+        spool.close()
+        raise
+    return rdf_file_response(spool, offer)
 
 
 @router.delete("/models/{model_id}", dependencies=[Depends(require_write)], status_code=204, summary="Delete a model")

@@ -84,11 +84,14 @@ def models(obj: _Context, out: str) -> None:
 @_reported
 def export(obj: _Context, model_id: str, rdf_format: str, output: Path | None) -> None:
     """Write model ID in an RDF format."""
-    data = obj.workspace.catalog.export(model_id, format_by_name(rdf_format))
+    catalog, fmt = obj.workspace.catalog, format_by_name(rdf_format)
+    catalog.get(model_id)  # an unknown model fails before the output file is created
     if output is None:
-        sys.stdout.buffer.write(data)
+        catalog.export(model_id, fmt, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
     else:
-        output.write_bytes(data)
+        with output.open("wb") as out:
+            catalog.export(model_id, fmt, out)
 
 
 @cli.command()

@@ -7,7 +7,7 @@ callers never care which backend answered.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypeAlias, runtime_checkable
+from typing import BinaryIO, Protocol, TypeAlias, runtime_checkable
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryResultsFormat, RdfFormat, Triple
 
@@ -121,8 +121,9 @@ class Store(Protocol):
         """
         ...
 
-    def dump(self, graph: NamedNode, format: RdfFormat) -> bytes:
-        """Serialise one graph."""
+    def dump(self, graph: NamedNode, format: RdfFormat, output: BinaryIO | None = None) -> bytes | None:
+        """Serialise one graph: into ``output`` (a binary file object), written in chunks as the
+        triples are read, so memory does not grow with the graph; without ``output``, as bytes."""
         ...
 
     def graphs(self) -> list[NamedNode]:

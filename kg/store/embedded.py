@@ -5,8 +5,10 @@ the deadline between rows (and between output chunks on the serialised path, see
 :mod:`kg.store.streaming`) and stops pulling, which stops the evaluation.
 """
 
+import io
 import time
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -214,10 +216,17 @@ class EmbeddedStore:
             self._store.bulk_load(format=format, to_graph=graph, **where)
         self._store.add_graph(graph)
 
-    def dump(self, graph: ox.NamedNode, format: ox.RdfFormat) -> bytes:
-        if is_dataset_format(format):
-            return ox.serialize(self._store.quads_for_pattern(None, None, None, graph), format=format) or b""
-        return self._store.dump(format=format, from_graph=graph) or b""
+    def dump(self, graph: ox.NamedNode, format: ox.RdfFormat, output: BinaryIO | None = None) -> bytes | None:
+        buffer = io.BytesIO()
+        target = buffer if output is None else output
+        try:
+            if is_dataset_format(format):
+                ox.serialize(self._store.quads_for_pattern(None, None, None, graph), target, format=format)
+            else:
+                self._store.dump(target, format=format, from_graph=graph)
+        except OSError as exc:
+            raise BackendError(f"the store failed while writing <{graph.value}>: {exc}") from exc
+        return buffer.getvalue() if output is None else None
 
     def graphs(self) -> list[ox.NamedNode]:
         return sorted(

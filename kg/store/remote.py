@@ -4,10 +4,12 @@ Data is parsed and checked here first (same parsers, same errors, no network whi
 sent to the server in one request, so a load is all or nothing on the server too.
 """
 
+import io
 import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlencode
 
 import httpx
@@ -209,16 +211,62 @@ class RemoteStore:
                 self.update(f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}")
         return self.count(graph)
 
-    def dump(self, graph: ox.NamedNode, format: ox.RdfFormat) -> bytes:
-        triples = self.construct(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}",
-            dataset=Dataset(default_graphs=[graph], named_graphs=[graph]),
-        )
-        if is_dataset_format(format):
-            return (
-                ox.serialize((ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples), format=format) or b""
+    def dump(self, graph: ox.NamedNode, format: ox.RdfFormat, output: BinaryIO | None = None) -> bytes | None:
+        # The server's N-Triples are streamed: copied as they come, or spooled to a temporary file
+        # and re-serialised from there, so memory does not grow with the graph.
+        buffer = io.BytesIO()
+        target = buffer if output is None else output
+        with tempfile.TemporaryFile() as spool:
+            sent = self._fetch(graph, lambda sent: target if sent == format else spool)
+            if sent is not None and sent != format:
+                spool.seek(0)
+                quads = ox.parse(spool, format=sent)
+                if is_dataset_format(format):
+                    items = (ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+                else:
+                    items = (q.triple for q in quads)
+                ox.serialize(items, target, format=format)
+        return buffer.getvalue() if output is None else None
+
+    def _fetch(self, graph: ox.NamedNode, sink_for) -> ox.RdfFormat | None:
+        """Stream ``graph``'s triples into ``sink_for(their format)``; returns that format
+        (``None``: the graph is absent)."""
+        if self.config.store_url:
+            request = self._http.build_request(
+                "GET", self.config.store_url, params={"graph": graph.value}, headers={"Accept": _NTRIPLES}
             )
-        return ox.serialize(triples, format=format) or b""
+        else:
+            form = [("query", f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")]
+            form += [("default-graph-uri", graph.value), ("named-graph-uri", graph.value)]
+            request = self._http.build_request(
+                "POST",
+                self.config.query_url,
+                content=urlencode(form).encode(),
+                headers={"Accept": _NTRIPLES, "Content-Type": "application/x-www-form-urlencoded"},
+            )
+        try:
+            response = self._http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise BackendError(f"cannot reach {request.url}: {exc}") from exc
+        try:
+            if response.status_code == 404 and self.config.store_url:
+                return None  # the Graph Store Protocol's answer for an empty (absent) graph
+            if response.is_error:
+                response.read()
+                raise BackendError(f"{request.url} answered {response.status_code}: {_text(response)}")
+            media_type = response.headers.get("content-type", _NTRIPLES).split(";")[0].strip()
+            sent = ox.RdfFormat.from_media_type(media_type)
+            if sent is None:
+                raise BackendError(f"{request.url} sent {media_type}, not RDF")
+            sink = sink_for(sent)
+            try:
+                for chunk in response.iter_bytes(1 << 16):
+                    sink.write(chunk)
+            except httpx.HTTPError as exc:
+                raise BackendError(f"{request.url} broke off while sending <{graph.value}>: {exc}") from exc
+            return sent
+        finally:
+            response.close()
 
     def graphs(self) -> list[ox.NamedNode]:
         rows = self.select(
