@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -186,7 +187,29 @@ def test_serve_with_examples_answers_what_the_readme_promises(tmp_path):
         )
         assert ask.json()["boolean"] is True
         assert httpx.get(f"{base}/docs").status_code == 200
+        _cli_next_to_the_server(stskg, tmp_path / "d", tmp_path, base)
     finally:
         server.terminate()
         server.wait(timeout=30)
         log.close()
+
+
+def _cli_next_to_the_server(stskg: Path, data_dir: Path, tmp_path: Path, base: str) -> None:
+    """While `stskg serve` holds the store, read commands go through it and writes say how to write
+    instead, rather than failing on the store's lock (issue 10 item 8)."""
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([stskg, "--data-dir", data_dir, *args], capture_output=True, text=True, check=False)
+
+    listed = run("models", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    assert "s1-ed-ct-alert-good" in {m["id"] for m in json.loads(listed.stdout)}
+    out = tmp_path / "exported.nt"
+    exported = run("export", "s1-ed-ct-alert-good", "--format", "ntriples", "-o", str(out))
+    assert exported.returncode == 0, exported.stderr
+    served = httpx.get(f"{base}/models/s1-ed-ct-alert-good", headers={"Accept": "application/n-triples"})
+    assert sorted(out.read_text().splitlines()) == sorted(served.text.splitlines()) != []
+    asked = run("query", "ASK { ?ws a sts:WorkSystem }", "--model", "s1-ed-ct-alert-good")
+    assert (asked.returncode, asked.stdout.strip()) == (0, "true"), asked.stderr
+    refused = run("delete", "s1-ed-ct-alert-good")
+    assert refused.returncode == 2 and "held by `stskg serve`" in refused.stderr and "/models/ID" in refused.stderr

@@ -59,7 +59,7 @@ def load(
 @_reported
 def models(obj: _Context, out: str) -> None:
     """List the models in the store."""
-    found = obj.workspace.catalog.models()
+    found = obj.reader.catalog.models()
     if out == "json":
         click.echo(json.dumps([info.as_dict() for info in found], indent=2))
         return
@@ -84,7 +84,7 @@ def models(obj: _Context, out: str) -> None:
 @_reported
 def export(obj: _Context, model_id: str, rdf_format: str, output: Path | None) -> None:
     """Write model ID in an RDF format."""
-    catalog, fmt = obj.workspace.catalog, format_by_name(rdf_format)
+    catalog, fmt = obj.reader.catalog, format_by_name(rdf_format)
     catalog.get(model_id)  # an unknown model fails before the output file is created
     if output is None:
         catalog.export(model_id, fmt, sys.stdout.buffer)
@@ -124,7 +124,7 @@ def query(obj: _Context, sparql: str, model_id: str | None, out: str) -> None:
     PREFIX line.
     """
     text = _read_text(sparql)
-    workspace = obj.workspace
+    workspace = obj.reader
     dataset = model_dataset(workspace.catalog, model_id)
     form = query_form(text)
     text, dataset = current_versions(with_prefixes(text, PREFIXES), dataset, workspace.catalog.current_graphs)
@@ -162,7 +162,7 @@ def snapshot(obj: _Context, model_id: str, work_system: str | None, out: str) ->
     from kg.snapshot import snapshot as read_snapshot
     from kg.snapshot import work_systems
 
-    workspace = obj.workspace
+    workspace = obj.reader
     if work_system is None:
         systems = work_systems(workspace.store, workspace.catalog, model_id)
         if out == "json":

@@ -1,9 +1,13 @@
 """``stskg serve``: the one command that starts the web layer (``api``), so the only CLI module importing it."""
 
+import json
+import os
+from pathlib import Path
+
 import click
 
 from kg import __version__
-from kg.cli.base import _Context, _reported, cli
+from kg.cli.base import SERVER_FILE, _Context, _reported, cli
 from kg.validation.bundled import bundled_shapes
 from kg.validation.runs import Runs
 from kg.workspace import load_examples
@@ -37,4 +41,13 @@ def serve(obj: _Context, host: str, port: int, examples: bool) -> None:
     workspace.reclaim_in_background()
     app = create_app(obj.settings, workspace=workspace)
     click.echo(f"stskg {__version__} serving on http://{host}:{port}/  (API docs: /docs)")
-    uvicorn.Server(server_config(app, host, port, log_level="info")).run()
+    # Other stskg commands on this data directory read through this server while it holds the store.
+    server_file = None if obj.settings.endpoint else Path(obj.settings.data_dir) / SERVER_FILE
+    if server_file is not None:
+        local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 (compared, not bound)
+        server_file.write_text(json.dumps({"url": f"http://{local}:{port}", "pid": os.getpid()}), encoding="utf-8")
+    try:
+        uvicorn.Server(server_config(app, host, port, log_level="info")).run()
+    finally:
+        if server_file is not None:
+            server_file.unlink(missing_ok=True)
