@@ -64,7 +64,13 @@ def model_id_of(graph: ox.NamedNode) -> str | None:
     """The catalog id of a model graph, ``None`` for other graphs; raises for a malformed id."""
     if not graph.value.startswith(MODEL_GRAPH_BASE):
         return None
-    return check_model_id(graph.value[len(MODEL_GRAPH_BASE) :])
+    model, version, _ = graph.value[len(MODEL_GRAPH_BASE) :].partition("/v/")
+    if version:
+        raise ReadOnlyGraph(
+            f"<{graph.value}> is a stored version of model {model!r}; write the model's own IRI "
+            f"<{MODEL_GRAPH_BASE}{model}> instead"
+        )
+    return check_model_id(model)
 
 
 class GraphStore:

@@ -77,3 +77,18 @@ def test_an_update_naming_the_model_writes_its_current_version(client):
     assert names(client, NAMES.format(pattern="?s ?p ?o"), **{"default-graph-uri": MODEL}) == ["added", "new"]
     response = client.get("/models/m1", headers={"Accept": "application/n-triples"})
     assert b"added" in response.content
+
+
+def test_a_version_graph_is_read_only_through_the_graph_store_protocol(client):
+    """A version graph can be read under its own IRI, but written only through the model IRI."""
+    graph = client.get("/models/m1").json()["graph"]
+    assert graph.startswith(MODEL + "/v/")
+    response = client.get("/rdf-graph-store", params={"graph": graph}, headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200 and b'"new"' in response.content
+    put = client.put(
+        "/rdf-graph-store",
+        params={"graph": graph},
+        content=version("x"),
+        headers={**WRITE, "Content-Type": "text/turtle"},
+    )
+    assert put.status_code == 403 and MODEL in put.json()["detail"]
