@@ -15,6 +15,7 @@ from kg.validation.bundled import bundled_shapes
 from kg.validation.formats import render_report
 from kg.validation.report import VIOLATION
 from kg.workspace import Workspace
+from tests.test_import_archimate import LIMIT, el, exchange, rel, rows
 from tests.test_import_validation import ARCHIMATE_DATA, EXCHANGE_FILES
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -22,6 +23,13 @@ STS = "https://w3id.org/stskg/ontology#"
 #: Constraint components that compare a value's type: the importer chose every type, so such a
 #: Violation on an imported model is the mapping's fault, never the architect's.
 TYPE_CHECKS = {SH + c for c in ("ClassConstraintComponent", "OrConstraintComponent", "NodeConstraintComponent")}
+
+
+@pytest.fixture
+def catalog():
+    workspace = Workspace.open(EmbeddedStore(None))
+    yield workspace.catalog
+    workspace.close()
 
 
 def imported(path: Path):
@@ -98,3 +106,50 @@ def test_archisurance_reads_nested_sub_processes_as_steps_performed_by_the_proce
         assert text.split("\n")[2] == "Findings by rule (one finding per rule and element):"
     finally:
         workspace.close()
+
+
+def test_nesting_makes_steps_and_performers_flow_both_ways(catalog):
+    """Issue 11: a process drawn inside another (no relationship) is its step; a step nobody is assigned
+    to is performed by the process's role, and a process nobody is assigned to by its steps' roles."""
+    elements = "\n".join(
+        [el("p", "BusinessProcess"), el("s1", "BusinessProcess"), el("s2", "BusinessProcess"),
+         el("q", "BusinessProcess"), el("t", "BusinessProcess"), el("r", "BusinessRole"), el("k", "BusinessRole")]
+    )  # fmt: skip
+    relationships = rel("a1", "Assignment", "r", "p") + rel("a2", "Assignment", "k", "t")
+    views = (
+        '<views><diagrams><view identifier="v" xsi:type="Diagram"><name>V</name>'
+        '<node identifier="n1" xsi:type="Element" elementRef="p" x="0" y="0" w="90" h="90">'
+        '<node identifier="n2" xsi:type="Element" elementRef="s1" x="1" y="1" w="9" h="9"/>'
+        '<node identifier="n3" xsi:type="Element" elementRef="s2" x="20" y="1" w="9" h="9"/></node>'
+        '<node identifier="n4" xsi:type="Element" elementRef="q" x="100" y="0" w="90" h="90">'
+        '<node identifier="n5" xsi:type="Element" elementRef="t" x="101" y="1" w="9" h="9"/></node>'
+        "</view></diagrams></views>"
+    )
+    import_archimate(catalog, exchange(elements, relationships, views), "n", max_bytes=LIMIT, name="n.xml")
+    steps = rows(catalog, "n", "SELECT ?p ?s WHERE { ?p sts:hasStep ?s }")
+    assert {(r["p"].rsplit("/", 1)[-1], r["s"].rsplit("/", 1)[-1]) for r in steps} == {
+        ("p", "s1"),
+        ("p", "s2"),
+        ("q", "t"),
+    }
+    performed = rows(catalog, "n", "SELECT ?a ?r WHERE { ?a sts:performedBy ?r }")
+    pairs = {(r["a"].rsplit("/", 1)[-1], r["r"].rsplit("/", 1)[-1]) for r in performed}
+    assert {("s1", "r"), ("s2", "r"), ("q", "k"), ("t", "k"), ("p", "r")} <= pairs
+    work_systems = {r["ws"].rsplit("/", 1)[-1] for r in rows(catalog, "n", "SELECT ?ws WHERE { ?ws a sts:WorkSystem }")}
+    assert work_systems == {"p", "q"}
+
+
+def test_an_application_service_used_by_a_process_names_the_component_behind_its_function(catalog):
+    """Issue 11: component -assigned-> application function -realises-> service -serves-> process: the
+    process uses the component (it was dropped when no component realised the service directly)."""
+    elements = "\n".join(
+        [el("c", "ApplicationComponent"), el("f", "ApplicationFunction"), el("svc", "ApplicationService"),
+         el("p", "BusinessProcess"), el("r", "BusinessRole")]
+    )  # fmt: skip
+    relationships = (
+        rel("a1", "Assignment", "c", "f") + rel("z", "Realization", "f", "svc")
+        + rel("s", "Serving", "svc", "p") + rel("a2", "Assignment", "r", "p")
+    )  # fmt: skip
+    import_archimate(catalog, exchange(elements, relationships), "t", max_bytes=LIMIT, name="t.xml")
+    used = rows(catalog, "t", "SELECT ?a ?tech WHERE { ?a sts:usesTechnology ?tech }")
+    assert {(r["a"].rsplit("/", 1)[-1], r["tech"].rsplit("/", 1)[-1]) for r in used} == {("p", "c")}

@@ -351,10 +351,7 @@ class Translation:
         self.statements: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         self.deferred: list[Edge] = []
         rel_type = self.rel_types
-        realisers: dict[str, list[str]] = defaultdict(list)
-        for rel in self.model.relationships:
-            if rel.type == "Realization" and self.mapping.is_a(self.classes.get(rel.source, set()), TECHNOLOGY):
-                realisers[rel.target].append(rel.source)
+        realisers = self._service_realisers()
         is_role = {i for i, c in self.classes.items() if self.mapping.is_a(c, ACTOR_ROLE)}
         performers, customers = set(), set()
         for edge in self.edges:
@@ -391,6 +388,25 @@ class Translation:
             self.classes[role].add(CUSTOMER_ROLE)
             if role not in performers:
                 self.classes[role].discard(ACTOR_ROLE)
+
+    def _service_realisers(self) -> dict[str, list[str]]:
+        """The technology behind each service: what realises it directly, or the component assigned to
+        the application behaviour that realises it, or the component an interface offering it belongs
+        to (ArchiMate 3.1, 9.3: component -> function -> service, component - interface -> service)."""
+        is_technology = {i for i, c in self.classes.items() if self.mapping.is_a(c, TECHNOLOGY)}
+        owners: dict[str, list[str]] = defaultdict(list)  # behaviour or interface -> its components
+        for rel in self.model.relationships:
+            if rel.type in ("Assignment", "Composition", "Aggregation") and rel.source in is_technology:
+                owners[rel.target].append(rel.source)
+        realisers: dict[str, list[str]] = defaultdict(list)
+        for rel in self.model.relationships:
+            if rel.type == "Realization" and rel.source in is_technology:
+                realisers[rel.target].append(rel.source)
+            elif rel.type == "Realization" or (
+                rel.type == "Assignment" and self.types.get(rel.source) == "ApplicationInterface"
+            ):
+                realisers[rel.target] += [c for c in owners.get(rel.source, []) if c not in realisers[rel.target]]
+        return realisers
 
     def emit_classes(self) -> None:
         for identifier, classes in self.classes.items():
