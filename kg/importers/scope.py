@@ -18,6 +18,11 @@ the analyst. The importer therefore offers these scopes (``--scope``):
 ``none``
     no work systems: the elements and relationships only.
 
+Before any scope, activities drawn inside another activity in a view become its steps, and
+performers flow between a process and its steps (:func:`nesting_steps`, :func:`inherit_performers`).
+With ``process``, a top-level behaviour that nothing performs and that realises nothing is no work
+system (its work system would break every definitional rule because of the importer, not the model).
+
 For each work system the importer states its activities (with their steps), participants (the roles
 performing them), product/services (what they realise), customers (the roles those serve) and the
 infrastructure it relies on (what serves its activities or the technology they use).
