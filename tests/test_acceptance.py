@@ -154,3 +154,10 @@ def test_the_api_honours_model_acceptances_and_a_baseline_body(client):
     assert finding["acceptance"]["origin"] == "baseline"
     bad = client.post("/models/plain/validation", content=b"{not json", headers=WRITE)
     assert bad.status_code == 400 and "baseline" in bad.text
+
+
+def test_html_shows_the_summary_and_the_acceptance(tmp_path):
+    """The HTML report opens with the findings-by-rule table and marks the accepted finding with its reason."""
+    page = validate(tmp_path, S5_GOOD, "--format", "html").stdout
+    assert page.index('<table class="by-rule">') < page.index("<section>")
+    assert "[accepted]" in page and "<dt>Risk</dt>" in page and "Mo (charge nurse)" in page
