@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
+from api.execution import Execution
 from api.routes import diff, graph_store, models, ontology, principles, queries, snapshots, sparql, validation
 from api.security import check_settings
 from kg import __version__
@@ -31,6 +32,7 @@ def create_app(settings: Settings, *, workspace: Workspace | None = None) -> Fas
     )
     app.state.settings = settings
     app.state.workspace = workspace
+    app.state.execution = Execution(settings.expensive_queries_per_client, settings.query_timeout)
     errors.install(app)
     if settings.cors_origins:
         app.add_middleware(

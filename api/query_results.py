@@ -2,14 +2,21 @@
 
 The negotiated format is written by the store's own serialisers (``select_serialized`` /
 ``construct_serialized``: pyoxigraph's writers, never rows read into Python on the embedded
-store), in a worker thread under the query time limit (:func:`api.threads.run_with_deadline`:
-503 ``query-timeout`` at the deadline while other requests are served), cut at the row cap with
-the ``Stskg-Truncated`` header saying how many rows were kept.
+store), under the query time limit (503 ``query-timeout`` at the deadline while other requests are
+served): from the results cache, in a worker thread, or in a child process killed at the deadline,
+as :mod:`api.execution` decides; cut at the row cap with the ``Stskg-Truncated`` header saying how
+many rows were kept.
 """
 
-import pyoxigraph as ox
-from fastapi import Response
+import time
+from collections.abc import Callable
+from functools import partial
+from typing import TypeVar
 
+import pyoxigraph as ox
+from fastapi import Request, Response
+
+from api.execution import Execution
 from api.rendering import (
     ASK_OFFERS,
     CSV,
@@ -26,7 +33,10 @@ from api.rendering import (
 from api.threads import run_with_deadline
 from kg.settings import Settings
 from kg.store import Dataset, Store
-from kg.store.base import Bindings
+from kg.store.base import Bindings, Serialized
+from kg.store.isolation import run_forked
+
+T = TypeVar("T")
 
 #: The header of a response whose rows were cut at the cap; its value is the cap.
 TRUNCATED = "Stskg-Truncated"
@@ -44,6 +54,35 @@ def negotiate_results(form: str, accept: str | None, format: str | None) -> Offe
     return negotiate({"SELECT": SELECT_OFFERS, "ASK": ASK_OFFERS}.get(form, GRAPH_OFFERS), accept, format)
 
 
+def _key(query: str, offer: Offer, bindings: Bindings | None, dataset: Dataset | None, max_rows: int) -> tuple:
+    bound = tuple(sorted(bindings.items())) if bindings else ()
+    graphs = None
+    if dataset is not None:
+        graphs = tuple(dataset.default_graphs or ()), tuple(dataset.named_graphs or ())
+    return query, offer.media_type, bound, graphs, max_rows
+
+
+async def _evaluate(request: Request | None, store: Store, timeout: float, key: tuple, call: Callable[[], T]) -> T:
+    """``call()`` from the cache, in a worker thread, or in a child process (see :mod:`api.execution`)."""
+    execution: Execution | None = getattr(request.app.state, "execution", None) if request is not None else None
+    generation = getattr(store, "generation", None)
+    if execution is None or generation is None:
+        return await run_with_deadline(timeout, call)
+    cached = execution.cache.get(key, generation)
+    if cached is not None:
+        return cached
+    started = time.monotonic()
+    if execution.is_cheap(key):
+        result = await run_with_deadline(timeout, call)
+    else:
+        with execution.admission.admit(request.client.host if request.client else ""):
+            result = await run_with_deadline(timeout, partial(run_forked, call, timeout=timeout))
+    execution.timed(key, time.monotonic() - started)
+    data = result.data if isinstance(result, Serialized) else result
+    execution.cache.put(key, generation, result, len(data))
+    return result
+
+
 async def query_response(
     settings: Settings,
     store: Store,
@@ -53,16 +92,21 @@ async def query_response(
     *,
     bindings: Bindings | None = None,
     dataset: Dataset | None = None,
+    request: Request | None = None,
 ) -> Response:
     """Run ``query`` (values in ``bindings``, never in the text) and answer its results as ``offer``.
+
+    With ``request`` (whose app holds an :class:`api.execution.Execution`), an identical earlier
+    request's results may answer from the cache, and a query not known to be cheap runs in a child
+    process killed at the deadline, at most a few per client (429).
 
     Raises :class:`kg.errors.QueryTimeout` past ``settings.query_timeout`` and whatever the store
     raises (:class:`kg.errors.InvalidQuery`, :class:`kg.errors.BackendError`); api/errors.py maps them.
     """
     timeout = settings.query_timeout
+    key = _key(query, offer, bindings, dataset, settings.max_result_rows)
     if form in ("SELECT", "ASK"):
-        result = await run_with_deadline(
-            timeout,
+        call = partial(
             store.select_serialized,
             query,
             _RESULTS_FORMATS[offer],
@@ -70,10 +114,10 @@ async def query_response(
             dataset=dataset,
             max_rows=settings.max_result_rows,
         )
+        result = await _evaluate(request, store, timeout, key, call)
         headers = {TRUNCATED: str(settings.max_result_rows)} if result.truncated else None
         media = offer.media_type + ("; charset=utf-8" if offer.media_type.startswith("text/") else "")
         return Response(result.data, media_type=media, headers=headers)
-    body = await run_with_deadline(
-        timeout, store.construct_serialized, query, rdf_format(offer), bindings=bindings, dataset=dataset
-    )
+    call = partial(store.construct_serialized, query, rdf_format(offer), bindings=bindings, dataset=dataset)
+    body = await _evaluate(request, store, timeout, key, call)
     return rdf_response(body, offer)

@@ -46,9 +46,11 @@ GRAPH = f"https://w3id.org/stskg/model/{MODEL}"
 ONTOLOGY = "https://w3id.org/stskg/graph/ontology"
 PREFIX = "PREFIX sts: <https://w3id.org/stskg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
 QUERIES = {
-    "small": PREFIX + "SELECT ?label WHERE { <https://w3id.org/stskg/example/synthetic/ws1> rdfs:label ?label }",
+    "small": PREFIX + "SELECT ?label WHERE { <https://w3id.org/stskg/example/synthetic/b1-ws> rdfs:label ?label }",
     "rows": PREFIX + "SELECT ?s ?label WHERE { ?s rdfs:label ?label } LIMIT 2000",
 }
+#: Rows each case must answer (named queries: the same non-zero count as Oxigraph's).
+EXPECTED_ROWS = {"small": 1, "rows": 2000}
 
 
 def ensure_wrk() -> str:
@@ -184,6 +186,11 @@ def run_size(work_systems: int, args, wrk_binary: str) -> list[dict]:
                 for name, (ours_url, theirs_url) in cases.items():
                     n_ours = rows_of(http.get(ours_url, headers={"Accept": accept}))
                     n_theirs = rows_of(http.get(theirs_url, headers={"Accept": accept}))
+                    expected = EXPECTED_ROWS.get(name, n_theirs)
+                    if n_ours != expected or n_theirs != expected or expected == 0:
+                        raise SystemExit(
+                            f"{name}: stskg answered {n_ours} rows, Oxigraph {n_theirs}, expected {expected}"
+                        )
                     # Named queries take 100s of ms: fewer clients, so wrk sees enough complete requests.
                     clients = args.connections if not name.startswith("named:") else 2
                     for label, url in (("stskg", ours_url), ("oxigraph", theirs_url)):

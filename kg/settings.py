@@ -51,6 +51,9 @@ class Settings(BaseSettings):
         False, description="allow SPARQL Update's LOAD of http(s) IRIs (the server fetches them)"
     )
     cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS; empty: no CORS")
+    expensive_queries_per_client: int = Field(
+        2, gt=0, description="queries not known to be cheap that one client may run at once; more: 429"
+    )
     query_timeout: float = Field(
         30.0, gt=0, description="seconds a query may run; a longer one is stopped and answered 503 (remote: 504)"
     )

@@ -71,10 +71,11 @@ def test_a_runaway_query_is_a_503_while_other_queries_are_served(tmp_path):
         ]
         for thread in threads:
             thread.start()
-        time.sleep(0.05)
-        started = time.monotonic()
-        small = httpx.get(f"{base}/sparql", params={"query": SMALL}, timeout=30)
-        assert small.status_code == 200 and time.monotonic() - started < 0.5
+        with httpx.Client(timeout=30) as client:  # made before timing: a new client's TLS set-up is slow
+            time.sleep(0.05)
+            started = time.monotonic()
+            small = client.get(f"{base}/sparql", params={"query": SMALL})
+            assert small.status_code == 200 and time.monotonic() - started < 0.5
         for thread in threads:
             thread.join()
     for response in results.values():
@@ -117,10 +118,11 @@ def test_a_runaway_named_query_is_a_503_while_other_queries_are_served(tmp_path)
         threads = [threading.Thread(target=runaway, args=(name,)) for name in ("stream", "block")]
         for thread in threads:
             thread.start()
-        time.sleep(0.05)
-        started = time.monotonic()
-        small = httpx.get(f"{base}/queries/rows", params={"min": "199"}, timeout=30)
-        assert small.status_code == 200 and time.monotonic() - started < 0.5
+        with httpx.Client(timeout=30) as client:  # made before timing: a new client's TLS set-up is slow
+            time.sleep(0.05)
+            started = time.monotonic()
+            small = client.get(f"{base}/queries/rows", params={"min": "199"})
+            assert small.status_code == 200 and time.monotonic() - started < 0.5
         assert [b["o"]["value"] for b in small.json()["results"]["bindings"]] == ["199"]
         for thread in threads:
             thread.join()

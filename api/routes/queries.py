@@ -100,8 +100,9 @@ def _endpoint(query: NamedQuery) -> Callable[[Request], Awaitable[Response]]:
         values = _values(request)
         # Binding looks the model up in the catalog, a store call: in a worker, under the same limit.
         bindings, dataset = await run_with_deadline(settings.query_timeout, query.bind, values, workspace.catalog)
+        store = workspace.store
         return await query_response(
-            settings, workspace.store, query.text, query.form, offer, bindings=bindings, dataset=dataset
+            settings, store, query.text, query.form, offer, bindings=bindings, dataset=dataset, request=request
         )
 
     run.__name__ = query.name.replace("-", "_")

@@ -78,7 +78,8 @@ async def _query(
     query, dataset = await _current_versions(request, query, dataset)
     # Relative IRIs resolve against the endpoint; on line 1, so error positions keep their line.
     query = f"BASE <{_endpoint(request)}> {query}"
-    return await query_response(settings, request.app.state.workspace.store, query, form, offer, dataset=dataset)
+    store = request.app.state.workspace.store
+    return await query_response(settings, store, query, form, offer, dataset=dataset, request=request)
 
 
 async def _current_versions(request: Request, text: str, dataset: Dataset | None) -> tuple[str, Dataset | None]:

@@ -17,6 +17,7 @@ from kg.rdf import is_dataset_format, syntax_error
 from kg.results import write_results
 from kg.sparql import bind_values
 from kg.store.base import Bindings, Dataset, SelectResult, Serialized
+from kg.store.isolation import WriteCounter
 from kg.store.streaming import serialize_solutions, serialize_triples
 
 #: Rows pulled between two looks at the clock.
@@ -34,10 +35,15 @@ class EmbeddedStore:
     def __init__(self, path: Path | None = None, *, query_timeout: float | None = None) -> None:
         self.query_timeout = query_timeout
         try:
-            self._store = ox.Store(str(path)) if path is not None else ox.Store()
+            self._store = WriteCounter(ox.Store(str(path)) if path is not None else ox.Store())
         except OSError as exc:
             raise BackendError(f"cannot open the store at {path}: {exc}") from exc
         self.path = path
+
+    @property
+    def generation(self) -> int:
+        """Changes at every write, so results cached under one generation stay valid while it lasts."""
+        return self._store.generation
 
     # -- queries ---------------------------------------------------------------------------
 

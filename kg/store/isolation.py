@@ -1,0 +1,183 @@
+"""Reads that can really be stopped: evaluation in a forked child process, killed at the deadline.
+
+pyoxigraph 0.5 cannot cancel a query (its Python API has no timeout; oxigraph issue #1926), and a
+query that computes before it writes anything (``COUNT`` over a cartesian product, a ``FILTER``
+that never passes) cannot be stopped between output chunks either (:mod:`kg.store.streaming`).
+A thread cannot be killed; a process can. :func:`run_forked` forks the server: the child shares
+the store's memory copy-on-write (the in-memory store and the open on-disk store alike, a
+consistent snapshot at the moment of the fork), evaluates, sends its result back through a pipe
+and exits. At the deadline the parent kills it (``SIGKILL``), so the core is free at once.
+
+Forking costs a few ms (more with a large heap), so callers keep cheap queries in-process and send
+only unknown or known-expensive ones here. :class:`WriteCounter` counts writes to a pyoxigraph
+store, so results cached by the caller can be keyed by the store's generation.
+"""
+
+import contextlib
+import ctypes
+import os
+import pickle
+import select
+import signal
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+import pyoxigraph as ox
+
+from kg.errors import BackendError, QueryTimeout
+
+T = TypeVar("T")
+
+#: pyoxigraph ``Store`` methods that change what queries see.
+_WRITES = (
+    "add",
+    "add_graph",
+    "bulk_extend",
+    "bulk_load",
+    "clear",
+    "clear_graph",
+    "extend",
+    "load",
+    "remove",
+    "remove_graph",
+    "update",
+)
+_PR_SET_PDEATHSIG = 1
+#: Seconds after which a child still evaluating runs at the lowest CPU priority.
+LOWER_PRIORITY_AFTER = 0.1
+_FORKING = threading.Lock()
+_REAPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stskg-reaper")
+
+
+class WriteCounter:
+    """A pyoxigraph ``Store`` whose :attr:`generation` changes at every write through it.
+
+    The counter moves before and after each write, so a reader that noted the generation before
+    evaluating never files a result computed on the old data under the new generation.
+    """
+
+    def __init__(self, store: ox.Store) -> None:
+        self._store = store
+        self.generation = 0
+
+    def __getattr__(self, name: str):
+        attribute = getattr(self._store, name)
+        if name not in _WRITES:
+            return attribute
+
+        def write(*args, **kwargs):
+            self.generation += 1
+            try:
+                return attribute(*args, **kwargs)
+            finally:
+                self.generation += 1
+
+        return write
+
+
+def _die_with_parent() -> None:
+    # A child must not outlive the server (Linux only; elsewhere the deadline kill suffices).
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _child(function: Callable[[], T], write_end: int) -> None:
+    """In the forked child: evaluate, pickle the outcome into the pipe, exit without cleanup."""
+    status = 0
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        _die_with_parent()
+        try:
+            outcome = ("ok", function())
+        except Exception as exc:  # every failure is carried to the parent
+            exc = exc.with_traceback(None)
+            exc.__context__ = exc.__cause__ = None
+            outcome = ("error", exc)
+        try:
+            payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.loads(payload)  # noqa: S301 - our own bytes; an exception that cannot be rebuilt goes as text
+        except Exception as exc:
+            payload = pickle.dumps(("error", BackendError(f"the query failed: {outcome[1]!r} ({exc})")))
+        view = memoryview(len(payload).to_bytes(8, "big") + payload)
+        while view:
+            view = view[os.write(write_end, view) :]
+    except BaseException:  # nothing may escape into the copy of the server
+        status = 1
+    finally:
+        os._exit(status)
+
+
+def _read_answer(read_end: int, pid: int, deadline: float) -> bytes | None:
+    """The child's length-prefixed answer; ``b""`` if it died first, ``None`` at the deadline.
+
+    A child still busy after :data:`LOWER_PRIORITY_AFTER` seconds is niced, so that the queries
+    that come after it (each in a child of normal priority) are not slowed down by it.
+    """
+    lower_at = time.monotonic() + LOWER_PRIORITY_AFTER
+    buffer = bytearray()
+    size: int | None = None
+    while size is None or len(buffer) < size + 8:
+        now = time.monotonic()
+        if lower_at is not None and now >= lower_at:
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, pid, 19)
+            lower_at = None
+        wait = min(deadline, lower_at or deadline) - now
+        ready = wait > 0 and select.select([read_end], [], [], wait)[0]
+        if not ready:
+            if time.monotonic() >= deadline:
+                return None
+            continue
+        chunk = os.read(read_end, 1 << 20)
+        if not chunk:
+            return b""
+        buffer += chunk
+        if size is None and len(buffer) >= 8:
+            size = int.from_bytes(buffer[:8], "big")
+    return bytes(buffer[8:])
+
+
+def run_forked(function: Callable[[], T], *, timeout: float) -> T:
+    """``function()`` evaluated in a forked child; killed, and :class:`QueryTimeout`, after ``timeout`` s.
+
+    ``function`` must only read: the child's writes are lost with it. Its result (and any
+    exception it raises) comes back pickled. Blocks the calling thread until the child is done.
+
+    Raises:
+        QueryTimeout: the deadline passed; the child is killed.
+        BackendError: the child died without an answer.
+    """
+    deadline = time.monotonic() + timeout
+    read_end, write_end = os.pipe()
+    with _FORKING, warnings.catch_warnings():
+        # Python 3.12+ warns about forking a threaded process: the child only evaluates and exits.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child's coverage is not collected
+        os.close(read_end)
+        _child(function, write_end)
+    os.close(write_end)
+    try:
+        payload = _read_answer(read_end, pid, deadline)
+        if payload is None:
+            os.kill(pid, signal.SIGKILL)
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        raise
+    finally:
+        os.close(read_end)
+        # The answer is in: the child's exit (unmapping its copy of the heap) need not be waited for.
+        _REAPER.submit(os.waitpid, pid, 0)
+    if payload is None:
+        raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
+    if not payload:
+        raise BackendError("the query's worker process died without an answer")
+    kind, value = pickle.loads(payload)  # noqa: S301 - our own child wrote it
+    if kind == "error":
+        raise value
+    return value
