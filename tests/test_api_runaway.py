@@ -1,0 +1,90 @@
+"""Issue 10 item 6: a runaway read is really stopped (its CPU is freed at the deadline), small queries
+are served meanwhile, and a client's slow queries are bounded (429 with Retry-After).
+
+The server runs in this process (uvicorn in a thread), so this process's CPU time is the server's.
+"""
+
+import threading
+import time
+
+import httpx
+import pyoxigraph as ox
+
+from api.app import create_app
+from kg.settings import Settings
+from kg.store import EmbeddedStore
+from kg.workspace import Workspace
+from tests.servers import api_server
+
+G = "http://example.org/runaway"
+#: COUNT over a 3-way product of 400 triples (64M rows): no output before the end, ~15 s of CPU if not stopped.
+RUNAWAY = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{G}> {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }} }}"
+
+
+def served(tmp_path, **settings):
+    store = EmbeddedStore(None)
+    data = "".join(f'<http://example.org/s{i}> <http://example.org/p> "{i}" .\n' for i in range(400))
+    store.load(data.encode(), ox.RdfFormat.N_TRIPLES, ox.NamedNode(G))
+    return api_server(create_app(Settings(data_dir=tmp_path, **settings), workspace=Workspace.open(store)))
+
+
+def test_a_stopped_query_stops_using_cpu(tmp_path):
+    """A runaway COUNT answers 503 at the deadline, a small query is served while it runs, and after the
+    503 the server's CPU use drops back (the evaluation was killed, not left running in a thread)."""
+    with served(tmp_path, query_timeout=1.0) as base, httpx.Client(timeout=60) as client:
+        answers: dict[str, httpx.Response] = {}
+        runaway = threading.Thread(target=lambda: answers.update(r=client.get(f"{base}/sparql?query={RUNAWAY}")))
+        started = time.monotonic()
+        runaway.start()
+        time.sleep(0.2)
+        small = client.get(f"{base}/sparql", params={"query": f"ASK {{ GRAPH <{G}> {{ ?s ?p '7' }} }}"})
+        assert small.status_code == 200 and small.json()["boolean"] is True
+        runaway.join()
+        assert answers["r"].status_code == 503 and answers["r"].json()["code"] == "query-timeout"
+        assert time.monotonic() - started < 5
+        cpu = time.process_time()
+        time.sleep(2.0)
+        # An evaluation left running in a thread would take a whole core (0.7 s of 2 s even on a busy machine).
+        assert time.process_time() - cpu < 0.2, "a core is still busy with the stopped query"
+
+
+def test_a_client_with_too_many_slow_queries_is_told_to_retry(tmp_path):
+    """Past its limit of slow queries a client gets 429 problem+json with Retry-After; once they are
+    stopped, it is served again."""
+    with (
+        served(tmp_path, query_timeout=1.5, expensive_queries_per_client=1) as base,
+        httpx.Client(timeout=60) as client,
+    ):
+        answers: dict[str, httpx.Response] = {}
+        runaway = threading.Thread(target=lambda: answers.update(r=client.get(f"{base}/sparql?query={RUNAWAY}")))
+        runaway.start()
+        time.sleep(0.6)  # the runaway now counts as slow
+        refused = client.get(f"{base}/sparql", params={"query": RUNAWAY.replace("?i", "?j")})
+        assert refused.status_code == 429
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["code"] == "too-many-queries" and int(refused.headers["retry-after"]) >= 1
+        runaway.join()
+        assert answers["r"].status_code == 503
+        again = client.get(f"{base}/sparql", params={"query": f"ASK {{ GRAPH <{G}> {{ ?s ?p '8' }} }}"})
+        assert again.status_code == 200 and again.json()["boolean"] is True
+
+
+def test_identical_reads_see_every_write(tmp_path):
+    """Results answered from the cache never outlive a write: the same query after an update sees it."""
+    token = "a-long-random-write-token-for-tests"
+    query = {"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{G}> {{ ?s ?p ?o }} }}"}
+    with served(tmp_path, write_tokens=[token]) as base, httpx.Client(timeout=60) as client:
+        counts = []
+        for i in range(3):
+            for _ in range(2):
+                counts.append(
+                    int(client.get(f"{base}/sparql", params=query).json()["results"]["bindings"][0]["n"]["value"])
+                )
+            update = f'INSERT DATA {{ GRAPH <{G}> {{ <http://example.org/new{i}> <http://example.org/p> "x" }} }}'
+            written = client.post(
+                f"{base}/sparql",
+                content=update,
+                headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {token}"},
+            )
+            assert written.status_code == 204
+        assert counts == [400, 400, 401, 401, 402, 402]
