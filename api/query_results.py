@@ -71,13 +71,15 @@ async def _evaluate(request: Request | None, store: Store, timeout: float, key: 
     cached = execution.cache.get(key, generation)
     if cached is not None:
         return cached
+    # A named query is ours: its cost is known by its text and dataset, whatever values are bound.
+    cheapness = (*key[:2], tuple(name for name, _ in key[2]), *key[3:])
     started = time.monotonic()
-    if execution.is_cheap(key):
+    if execution.is_cheap(cheapness):
         result = await run_with_deadline(timeout, call)
     else:
         with execution.admission.admit(request.client.host if request.client else ""):
             result = await run_with_deadline(timeout, partial(run_forked, call, timeout=timeout))
-    execution.timed(key, time.monotonic() - started)
+    execution.timed(cheapness, time.monotonic() - started)
     data = result.data if isinstance(result, Serialized) else result
     execution.cache.put(key, generation, result, len(data))
     return result
