@@ -60,7 +60,7 @@ def test_a_streaming_runaway_query_is_stopped_in_the_store():
 
 def test_a_runaway_query_is_a_503_while_other_queries_are_served(tmp_path):
     """Over HTTP, a query past the time limit answers 503 query-timeout, and a small query meanwhile answers at once."""
-    with api_server(app(tmp_path, query_timeout=0.3, max_result_rows=10**12)) as base:
+    with api_server(app(tmp_path, query_timeout=1.0, max_result_rows=10**12)) as base:
         results: dict[str, httpx.Response] = {}
 
         def runaway(name: str, query: str) -> None:
@@ -71,11 +71,13 @@ def test_a_runaway_query_is_a_503_while_other_queries_are_served(tmp_path):
         ]
         for thread in threads:
             thread.start()
+        # The small query answers well before the runaways' deadline (1 s), though it is forked
+        # into a child of its own as a query not seen before (~0.1 s on a busy 2-core machine).
         with httpx.Client(timeout=30) as client:  # made before timing: a new client's TLS set-up is slow
             time.sleep(0.05)
             started = time.monotonic()
             small = client.get(f"{base}/sparql", params={"query": SMALL})
-            assert small.status_code == 200 and time.monotonic() - started < 0.5
+            assert small.status_code == 200 and time.monotonic() - started < 0.8
         for thread in threads:
             thread.join()
     for response in results.values():
@@ -107,8 +109,8 @@ def with_named_queries(application, tmp_path):
 def test_a_runaway_named_query_is_a_503_while_other_queries_are_served(tmp_path):
     """A named query past the time limit answers 503 query-timeout (stopped in the store when it streams),
     and a small query meanwhile answers at once: named queries are no way around the limit."""
-    store = filled(EmbeddedStore(None, query_timeout=0.3))
-    application = with_named_queries(app(tmp_path, store=store, query_timeout=0.3, max_result_rows=10**12), tmp_path)
+    store = filled(EmbeddedStore(None, query_timeout=1.0))
+    application = with_named_queries(app(tmp_path, store=store, query_timeout=1.0, max_result_rows=10**12), tmp_path)
     with api_server(application) as base:
         results: dict[str, httpx.Response] = {}
 
@@ -118,11 +120,13 @@ def test_a_runaway_named_query_is_a_503_while_other_queries_are_served(tmp_path)
         threads = [threading.Thread(target=runaway, args=(name,)) for name in ("stream", "block")]
         for thread in threads:
             thread.start()
+        # The small query answers well before the runaways' deadline (1 s), though it is forked
+        # into a child of its own as a query not seen before (~0.1 s on a busy 2-core machine).
         with httpx.Client(timeout=30) as client:  # made before timing: a new client's TLS set-up is slow
             time.sleep(0.05)
             started = time.monotonic()
             small = client.get(f"{base}/queries/rows", params={"min": "199"})
-            assert small.status_code == 200 and time.monotonic() - started < 0.5
+            assert small.status_code == 200 and time.monotonic() - started < 0.8
         assert [b["o"]["value"] for b in small.json()["results"]["bindings"]] == ["199"]
         for thread in threads:
             thread.join()
