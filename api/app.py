@@ -24,7 +24,9 @@ def create_app(settings: Settings, *, workspace: Workspace | None = None) -> Fas
         api.security.InsecureConfiguration: outside development, no strong write token is set.
     """
     check_settings(settings)
-    workspace = workspace or Workspace.open(settings.open_store())
+    if workspace is None:
+        workspace = Workspace.open(settings.open_store())
+        workspace.reclaim_in_background()  # a server: old model versions are dropped off the request path
     app = FastAPI(
         title="stskg",
         version=__version__,
