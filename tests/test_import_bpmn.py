@@ -386,3 +386,17 @@ def test_api_upload_recognises_bpmn_by_its_namespace(tmp_path: Path):
     broken = client.put("/models/bad", content=_bpmn('<process id="p"><task id="a">'), headers=headers)
     assert broken.status_code == 400 and "malformed XML" in broken.text
     assert client.get("/models/bad", headers={"Accept": "application/json"}).status_code == 404
+
+
+@NO_DATA
+def test_scope_none_makes_no_work_system_but_keeps_order_and_performers(workspace: Workspace):
+    """With --scope none the tasks still follow their flow and are performed by their lanes' roles."""
+    result = import_bpmn(
+        workspace.catalog, BPMN_DATA / "bpmn-io" / "pizza-collaboration.bpmn", "n", max_bytes=LIMIT, scope="none"
+    )
+    assert work_systems(workspace.store, workspace.catalog, "n") == []
+    triples = _triples(workspace, ox.NamedNode(result.info.graph))
+    bake, chef = "https://w3id.org/stskg/model/n/bpmn/_6-463", "https://w3id.org/stskg/model/n/bpmn/_6-446"
+    assert (bake, STS + "performedBy", chef) in triples
+    assert (bake, STS + "precedes", "https://w3id.org/stskg/model/n/bpmn/_6-514") in triples
+    assert "no work systems made (--scope none)" in result.report.render()

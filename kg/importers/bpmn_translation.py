@@ -124,6 +124,10 @@ class BpmnTranslation(Translation):
         self.steps()
         self.order()
         self.information()
+        self.callers: dict[str, list[str]] = defaultdict(list)
+        for activity, process in self.calls.items():
+            self.callers[process].append(activity)
+        self.performed_by = self.assign_performers()
         self.ws_of_process: dict[str, list[str]] = defaultdict(list)
         if scope == "process":
             self.work_systems()
@@ -297,6 +301,7 @@ class BpmnTranslation(Translation):
             current = self.by_id.get(current.parent or "")
         if current is not None and current.identifier in lanes:
             roles.add(self.node(lanes[current.identifier]))
+        if roles:
             return roles
         process = self.process_of(activity)
         if process in self.pool_of:
@@ -313,16 +318,22 @@ class BpmnTranslation(Translation):
                 return source.names[0][0]
         return self.unnamed(pool or self.by_id[process])
 
-    def work_systems(self) -> None:
+    def assign_performers(self) -> dict[str, list[str]]:
+        """State who performs each activity (sts:performedBy); returns activity -> its roles."""
         lanes = self.lanes()
-        self.role_kinds = {self.node(e.identifier): "lane flowNodeRef" for e in self.of_type("lane")}
-        self.role_kinds |= {self.node(e.identifier): "performer resourceRef" for e in self.of_type("resource")}
-        callers: dict[str, list[str]] = defaultdict(list)
-        for activity, process in self.calls.items():
-            callers[process].append(activity)
+        kinds = {self.node(e.identifier): "lane flowNodeRef" for e in self.of_type("lane")}
+        kinds |= {self.node(e.identifier): "performer resourceRef" for e in self.of_type("resource")}
+        found = {}
+        for activity in self.activities:
+            found[activity] = sorted(self.performers(activity, lanes, self.callers))
+            for role in found[activity]:
+                self.say(self.node(activity), PERFORMED_BY, role, kinds.get(role, "pool (generated role)"))
+        return found
+
+    def work_systems(self) -> None:
         for process in self.of_type("process"):
             pool_id = self.pool_of.get(process.identifier)
-            if pool_id is None and callers.get(process.identifier):
+            if pool_id is None and self.callers.get(process.identifier):
                 continue  # its activities belong to the work systems of its callers
             pool = self.by_id[pool_id] if pool_id else None
             ws = self.mint("worksystem", pool_id or process.identifier)
@@ -340,9 +351,7 @@ class BpmnTranslation(Translation):
                 self.ws_of_process[covered].append(ws)
             for activity in acts:
                 self.add(ws, iri_term(HAS_ACTIVITY), self.node(activity))
-                for role in sorted(self.performers(activity, lanes, callers)):
-                    kind = self.role_kinds.get(role, "pool (generated role)")
-                    self.say(self.node(activity), PERFORMED_BY, role, kind)
+                for role in self.performed_by[activity]:
                     if (ws, HAS_PARTICIPANT, role) not in self.said:
                         self.said.add((ws, HAS_PARTICIPANT, role))
                         self.add(ws, iri_term(HAS_PARTICIPANT), role)
