@@ -114,11 +114,12 @@ def test_default_graph_uri_narrows_the_dataset(client):
 
 
 def test_named_graph_uri_limits_graph_clauses(client):
-    """named-graph-uri limits what GRAPH clauses see."""
+    """named-graph-uri limits what GRAPH clauses see; a model IRI names the model's current version
+    graph, which is what GRAPH ?g binds (issue 10 item 2)."""
     query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
     params = {"query": query, "named-graph-uri": "https://w3id.org/stskg/model/one"}
     rows = client.get("/sparql", params=params).json()["results"]["bindings"]
-    assert [row["g"]["value"] for row in rows] == ["https://w3id.org/stskg/model/one"]
+    assert [row["g"]["value"] for row in rows] == [client.get("/models/one").json()["graph"]]
 
 
 def test_an_invalid_dataset_iri_is_a_400(client):

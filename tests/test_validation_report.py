@@ -252,10 +252,11 @@ def test_a_run_is_stored_as_a_graph_linked_from_the_catalog(workspace, shapes):
     query = f"""
         PREFIX sh: <{SH}> PREFIX dqv: <http://www.w3.org/ns/dqv#> PREFIX dcterms: <http://purl.org/dc/terms/>
         SELECT ?focus ?rule ?label WHERE {{
-          GRAPH <{CATALOG_GRAPH.value}> {{ ?model dqv:hasQualityMetadata ?run }}
+          GRAPH <{CATALOG_GRAPH.value}> {{
+            ?model dqv:hasQualityMetadata ?run ; <http://www.w3.org/ns/dcat#hasCurrentVersion> ?data }}
           GRAPH ?run {{ ?run sh:result ?r . ?r sh:focusNode ?focus ; dcterms:identifier ?rule ;
                          dcterms:subject ?principle }}
-          GRAPH ?model {{ ?focus a ?type }}
+          GRAPH ?data {{ ?focus a ?type }}
           GRAPH <https://w3id.org/stskg/graph/ontology> {{ ?principle <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }}
         }} ORDER BY ?rule"""
     rows = workspace.store.select(query).dicts()
