@@ -250,6 +250,14 @@ class EmbeddedStore:
     def _has_graph(self, graph: ox.NamedNode) -> bool:
         return next(iter(self._store.quads_for_pattern(None, None, None, graph)), None) is not None
 
+    def memory_copy(self, graphs: list[ox.NamedNode]) -> "EmbeddedStore":
+        """A new in-memory store holding ``graphs`` of this one: a bulk copy of the quads, so
+        blank nodes keep their ids (a dump and re-load would rename them)."""
+        copy = EmbeddedStore(None, query_timeout=self.query_timeout)
+        for graph in graphs:
+            copy._store.bulk_extend(self._store.quads_for_pattern(None, None, None, graph))
+        return copy
+
     def flush(self) -> None:
         self._store.flush()
 

@@ -24,6 +24,7 @@ from kg.validation.engine import SparqlEngine
 from kg.validation.reference import data_graph, validate_with_pyshacl
 from kg.validation.report import INFO, VIOLATION, WARNING, Principle, ValidationReport, ValidationResult
 from kg.validation.shapes import ShapesGraph
+from kg.validation.working_copy import working_store
 
 __all__ = [
     "INFO",
@@ -80,6 +81,9 @@ def validate(
     if engine == "pyshacl":
         report = validate_with_pyshacl(data_graph(store, dataset), parsed.graph)
     elif engine == "sparql":
+        # On disk, the queries run on a memory copy of the graphs they read (kg.validation.working_copy).
+        copied = Dataset(default_graphs=graphs + ([shapes_graph] if shapes_graph is not None else []))
+        store = working_store(store, copied)
         report = ValidationReport.of(SparqlEngine(store, dataset, parsed, shapes_graph, progress).run(), "sparql")
     else:
         raise ValueError(f"unknown validation engine {engine!r}; choose 'sparql' or 'pyshacl'")
