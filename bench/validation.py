@@ -1,24 +1,25 @@
-"""Validation benchmark: our SPARQL engine vs pySHACL vs Apache Jena SHACL, bundled shapes, one run.
+"""Validation benchmark: what a user waits for, ours against every SHACL peer, bundled shapes, one run.
 
 The model is the synthetic organisation of :mod:`bench.generate` (real ontology terms, every rule
 family triggered) at each size, seen together with the ontology (as the store holds it). Every
-measurement runs in its own process, so times and peak memory (RSS) are independent:
+measurement runs in its own process (:mod:`bench.peers`), so times and peak memory (RSS) are
+independent. Ours is measured twice: **on disk** as ``stskg load`` + ``stskg validate --model``
+run it (the load printed apart; opening the store, validating, storing the run and rendering the
+report timed together) and **in memory** (the figure of earlier runs), beside each other.
 
-- **ours**: embedded pyoxigraph (memory), ontology + model loaded, then ``validate`` (timed);
-- **pySHACL**: the same store read into rdflib and validated by pySHACL (``engine="pyshacl"``);
-  one run is stopped after ``--pyshacl-timeout`` seconds (default 600) and larger sizes are then
-  skipped, since it only gets slower;
-- **Jena**: ``shacl validate`` of Debian's ``libapache-jena-java`` on one N-Triples file (model +
-  ontology); its JVM start and Jena initialisation are measured separately (a run on an empty
-  graph) and also subtracted. Debian's jena-core ships relocated xerces classes without their
-  message bundles; the benchmark copies the bundles next to them (``bench/out/jena-fix``).
+Peers, each on the **full** shape set and on its **Core** subset (every ``sh:sparql`` constraint
+removed; ``shapes-core.ttl``), with key-by-key agreement against ours on the same set: pySHACL
+(stopped after ``--pyshacl-timeout``), Apache Jena SHACL (Debian's ``libapache-jena-java``, JVM
+start measured apart on an empty graph), pyrudof, pyshacl-turbo and maplib (the ``bench`` extra:
+``uv sync --extra bench``). A peer stopped by its time limit is not run at larger sizes; one that
+fails says why in the table. Times include reading the data, which is also printed alone.
 
-All three read the same shapes: the bundled shapes with each blank-node *shape* given an IRI
-(``urn:stskg:bench:shape:N``) once, so result keys (focus, path, value, severity, source shape,
+All engines read the same shapes: the bundled shapes with each blank-node *shape* given an IRI
+(``urn:stskg:bench:shape:N``), so result keys (focus, path, value, severity, source shape,
 component) compare across processes and engines. Per-shape times of our engine at the two largest
-sizes show a superlinear query at once (ratio flagged above ``--flag``).
+sizes show a superlinear query at once (growth flagged above ``--flag``).
 
-Usage: ``python bench/validation.py [--sizes 10000 100000 1000000] [--pyshacl-timeout 600]``
+Usage: ``python bench/validation.py [--sizes 10000 100000 1000000] [--pyshacl-timeout 120]``
 """
 
 import argparse
@@ -32,9 +33,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench import peers  # noqa: E402
 from bench.generate import blocks_for, write  # noqa: E402
 
-OUT = ROOT / "bench" / "out"
+OUT = peers.OUT
 JAVA_DIR = Path("/usr/share/java")
 #: Jena's runtime jars (its Maven dependencies as Debian installs them); the whole of
 #: /usr/share/java would bring conflicting SLF4J bindings.
@@ -46,6 +48,8 @@ JENA_JARS = [
     *("jackson-databind", "jackson-annotations", "jakarta.json-api", "jsonld-java", "slf4j-api"),
     *("slf4j-nop", "titanium-json-ld", "thrift", "protobuf", "dexx.collection"),
 ]
+PEERS = ["pyshacl", "jena", "rudof", "turbo", "maplib"]
+SETS = ["full", "core"]
 
 
 # -- inputs -------------------------------------------------------------------------------------
@@ -61,8 +65,8 @@ def model_file(size: int) -> tuple[Path, int]:
         return path, sum(1 for _ in f)
 
 
-def shapes_file() -> Path:
-    """The bundled shapes with blank-node shapes named, as Turtle (written on every run)."""
+def shapes_files() -> dict[str, Path]:
+    """The bundled shapes with blank-node shapes named, full and Core-only, as Turtle."""
     import rdflib
     from rdflib.namespace import SH
 
@@ -76,19 +80,23 @@ def shapes_file() -> Path:
         for lst in graph.objects(None, predicate):
             shapes += [m for m in rdflib.collection.Collection(graph, lst) if isinstance(m, rdflib.BNode)]
     names = {b: rdflib.URIRef(f"urn:stskg:bench:shape:{n}") for n, b in enumerate(dict.fromkeys(shapes))}
-    named = rdflib.Graph()
-    for prefix, namespace in graph.namespaces():
-        named.bind(prefix, namespace)
-    for s, p, o in graph:
-        named.add((names.get(s, s), p, names.get(o, o)))  # type: ignore[arg-type]
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / "shapes-named.ttl"
-    named.serialize(path, format="turtle")
-    return path
+    files = {}
+    for name in SETS:
+        named = rdflib.Graph()
+        for prefix, namespace in graph.namespaces():
+            named.bind(prefix, namespace)
+        for s, p, o in graph:
+            if name == "core" and p == SH.sparql:
+                continue  # the constraint's own triples stay, unreferenced: no shape uses them
+            named.add((names.get(s, s), p, names.get(o, o)))  # type: ignore[arg-type]
+        files[name] = OUT / f"shapes-{name}.ttl"
+        named.serialize(files[name], format="turtle")
+    return files
 
 
 def data_file(model: Path, size: int) -> Path:
-    """Model + ontology as one N-Triples file (Jena reads files)."""
+    """Model + ontology as one N-Triples file (what the peers read)."""
     from kg.ontology import ontology_graph
 
     path = OUT / f"data-{size}.nt"
@@ -99,50 +107,17 @@ def data_file(model: Path, size: int) -> Path:
     return path
 
 
-def key_strings(results) -> list[list[str]]:
-    """Result keys as sortable strings (path as SPARQL text)."""
-    keys = set()
-    for r in results:
-        k = r.key()
-        keys.add(tuple("" if x is None else (x.sparql() if hasattr(x, "sparql") else str(x)) for x in k))
-    return sorted(list(k) for k in keys)
-
-
 # -- one measurement, in a child process --------------------------------------------------------
 
 
-def run_ours_or_pyshacl(engine: str, size: int, shapes: Path) -> dict:
-    import pyoxigraph as ox
-
-    from kg.store import open_memory_store
-    from kg.validation import load_shapes, validate
-    from kg.validation.engine import SparqlEngine
-    from kg.workspace import install_ontology
-
+def child(engine: str, size: int, shapes: Path, tag: str) -> dict:
     model, _ = model_file(size)
-    store = open_memory_store()
-    start = time.perf_counter()
-    install_ontology(store)
-    graph = ox.NamedNode("urn:bench:model")
-    store.load(model.read_bytes(), ox.RdfFormat.N_TRIPLES, graph)
-    loaded = time.perf_counter() - start
-    parsed = load_shapes(shapes)
-    timings: dict[str, float] = {}
-    if engine == "sparql":  # keep the engine to read its per-shape times
-        original = SparqlEngine.run
-
-        def run(self):  # type: ignore[no-untyped-def]
-            found = original(self)
-            timings.update(self.timings)
-            return found
-
-        SparqlEngine.run = run  # type: ignore[method-assign]
-    cpu, start = time.process_time(), time.perf_counter()
-    report = validate(store, graph, parsed, engine=engine)  # type: ignore[arg-type]
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    keys = key_strings(report.results)
-    (OUT / f"keys-{engine}-{size}.json").write_text(json.dumps(keys))
-    return {"seconds": seconds, "cpu": cpu, "load": loaded, "results": len(keys), "timings": timings}
+    if engine == "disk":
+        return peers.run_disk(model, shapes, tag)
+    if engine in ("memory", "pyshacl"):
+        return peers.run_memory(model, shapes, tag, "sparql" if engine == "memory" else "pyshacl")
+    runner = {"rudof": peers.run_rudof, "turbo": peers.run_turbo, "maplib": peers.run_maplib}[engine]
+    return runner(data_file(model, size), shapes, tag)
 
 
 def jena_classpath() -> str:
@@ -163,7 +138,10 @@ def jena_classpath() -> str:
 
 
 def timed_child(command: list[str], stdout_path: Path | None, timeout: float | None) -> dict | None:
-    """Run ``command``; wall time and peak RSS of that process alone (``None`` past ``timeout``)."""
+    """Run ``command``; wall time and peak RSS of that process alone (``None`` past ``timeout``).
+
+    A failing command raises :class:`peers.PeerError` with the end of its stderr.
+    """
     out = stdout_path.open("wb") if stdout_path else subprocess.PIPE
     start = time.perf_counter()
     child = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE)
@@ -183,7 +161,9 @@ def timed_child(command: list[str], stdout_path: Path | None, timeout: float | N
     if stdout_path:
         out.close()  # type: ignore[union-attr]
     if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{command[:4]} failed: {stderr.decode(errors='replace')[-2000:]}")
+        lines = [line.strip() for line in stderr.decode(errors="replace").splitlines() if line.strip()]
+        last = lines[-1].removeprefix("bench.peers.PeerError: ") if lines else ""
+        raise peers.PeerError(last[-300:] or f"exit {os.waitstatus_to_exitcode(status)}")
     return {
         "seconds": seconds,
         "cpu": usage.ru_utime + usage.ru_stime,
@@ -192,9 +172,9 @@ def timed_child(command: list[str], stdout_path: Path | None, timeout: float | N
     }
 
 
-def measure(engine: str, size: int, shapes: Path, timeout: float | None) -> dict | None:
-    """Our engine or pySHACL in a child process."""
-    command = [sys.executable, __file__, "--one", engine, str(size), str(shapes)]
+def measure(engine: str, size: int, shapes: Path, tag: str, timeout: float | None) -> dict | None:
+    """One engine in a child process: its own figures plus peak RSS and process wall time."""
+    command = [sys.executable, __file__, "--one", engine, str(size), str(shapes), tag]
     done = timed_child(command, None, timeout)
     if done is None:
         return None
@@ -204,7 +184,7 @@ def measure(engine: str, size: int, shapes: Path, timeout: float | None) -> dict
 
 def measure_jena(data: Path, shapes: Path, tag: str, timeout: float | None) -> dict | None:
     """``shacl validate`` in a JVM; the report is read back into result keys."""
-    from kg.validation.report_rdf import read_report
+    import rdflib
 
     report_path = OUT / f"jena-report-{tag}.ttl"
     command = ["java", "-Xmx8g", "-cp", jena_classpath(), "shacl.shacl", "validate"]
@@ -212,106 +192,121 @@ def measure_jena(data: Path, shapes: Path, tag: str, timeout: float | None) -> d
     done = timed_child(command, report_path, timeout)
     if done is None:
         return None
-    import rdflib
-
     graph = rdflib.Graph()
     graph.parse(report_path, format="turtle")
-    keys = key_strings(read_report(graph, engine="jena").results)
-    (OUT / f"keys-jena-{tag}.json").write_text(json.dumps(keys))
-    return {"seconds": done["seconds"], "cpu": done["cpu"], "peak_mb": done["peak_mb"], "results": len(keys)}
+    results = peers.report_results(graph, "jena")
+    keys = peers.key_strings(results)
+    (OUT / f"keys-{tag}.json").write_text(json.dumps(keys))
+    return {"seconds": done["seconds"], "peak_mb": done["peak_mb"], "results": len(results), "keys": len(keys)}
 
 
 def jvm_start(shapes: Path) -> dict:
     """Jena on an empty graph: JVM start, Jena initialisation and reading the shapes."""
     empty = OUT / "empty.nt"
     empty.write_text("")
-    runs = [measure_jena(empty, shapes, "empty", None) for _ in range(3)]
+    runs = [measure_jena(empty, shapes, "jena-empty", None) for _ in range(3)]
     return min(runs, key=lambda r: r["seconds"])  # type: ignore[arg-type,return-value]
 
 
-# -- the table ----------------------------------------------------------------------------------
-
-
-def agreement(a: str, b: str, size: int | str) -> tuple[int, int, int]:
-    """(common, only in a, only in b) result keys of two engines' runs."""
-    ka = {tuple(k) for k in json.loads((OUT / f"keys-{a}-{size}.json").read_text())}
-    kb = {tuple(k) for k in json.loads((OUT / f"keys-{b}-{size}.json").read_text())}
+def agreement(a: str, b: str) -> tuple[int, int, int]:
+    """(common, only in a, only in b) result keys of two runs (their tags)."""
+    ka = {tuple(k) for k in json.loads((OUT / f"keys-{a}.json").read_text())}
+    kb = {tuple(k) for k in json.loads((OUT / f"keys-{b}.json").read_text())}
     return len(ka & kb), len(ka - kb), len(kb - ka)
+
+
+# -- the run ------------------------------------------------------------------------------------
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--pyshacl-timeout", type=float, default=600.0)
-    parser.add_argument("--jena-timeout", type=float, default=1200.0)
-    parser.add_argument("--no-jena", action="store_true", help="leave Jena out (no Java)")
-    parser.add_argument("--flag", type=float, default=15.0, help="flag per-shape growth above this")
-    parser.add_argument("--one", nargs=3, metavar=("ENGINE", "SIZE", "SHAPES"), help=argparse.SUPPRESS)
+    parser.add_argument("--peers", nargs="*", default=PEERS, choices=PEERS, help="peers to run (default: all)")
+    parser.add_argument("--pyshacl-timeout", type=float, default=120.0)
+    parser.add_argument("--peer-timeout", type=float, default=900.0, help="limit for Jena, rudof, turbo, maplib")
+    parser.add_argument("--flag", type=float, default=12.0, help="flag per-shape growth above this")
+    parser.add_argument("--one", nargs=4, metavar=("ENGINE", "SIZE", "SHAPES", "TAG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_ours_or_pyshacl(args.one[0], int(args.one[1]), Path(args.one[2]))))
+        print(json.dumps(child(args.one[0], int(args.one[1]), Path(args.one[2]), args.one[3])))
         return
-    shapes = shapes_file()
-    jvm = None if args.no_jena else jvm_start(shapes)
-    rows, timings, notes = [], {}, []
-    pyshacl_off = False
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # children import from cached bytecode, as users do
+    files = shapes_files()
+    jvm = jvm_start(files["full"]) if "jena" in args.peers else None
+    ours, theirs, timings = [], [], {}
+    stopped: set[tuple[str, str]] = set()
     for size in args.sizes:
         model, triples = model_file(size)
-        ours = measure("sparql", size, shapes, None)
-        assert ours is not None
-        timings[size] = ours["timings"]
-        theirs = None
-        if not pyshacl_off:
-            theirs = measure("pyshacl", size, shapes, args.pyshacl_timeout)
-            if theirs is None:
-                pyshacl_off = True
-                notes.append(f"pySHACL stopped after {args.pyshacl_timeout:.0f} s at {triples:,} triples")
-        jena = None
-        if jvm is not None:
-            jena = measure_jena(data_file(model, size), shapes, str(size), args.jena_timeout)
-            if jena is None:
-                notes.append(f"Jena stopped after {args.jena_timeout:.0f} s at {triples:,} triples")
-        rows.append((size, triples, ours, theirs, jena))
+        disk = measure("disk", size, files["full"], f"disk-full-{size}", None)
+        memory = {name: measure("memory", size, files[name], f"memory-{name}-{size}", None) for name in SETS}
+        ours.append((triples, disk, memory["full"]))
+        timings[size] = disk["timings"]  # type: ignore[index]
+        for peer in args.peers:
+            for name in SETS:
+                if (peer, name) in stopped:
+                    theirs.append((triples, peer, name, "stopped at a smaller size", memory[name], size))
+                    continue
+                timeout = args.pyshacl_timeout if peer == "pyshacl" else args.peer_timeout
+                tag = f"{peer}-{name}-{size}"
+                try:
+                    if peer == "jena":
+                        found = measure_jena(data_file(model, size), files[name], tag, timeout)
+                    else:
+                        found = measure(peer, size, files[name], tag, timeout)
+                except peers.PeerError as exc:
+                    found = f"failed: {exc}"
+                if found is None:
+                    stopped.add((peer, name))
+                    found = f"stopped after {timeout:.0f} s"
+                theirs.append((triples, peer, name, found, memory[name], size))
+                print(f"  {peer} {name} {triples:,}: done", file=sys.stderr, flush=True)
         print(f"done {triples:,} triples", file=sys.stderr, flush=True)
-    print(table(rows, jvm))
+    print(ours_table(ours))
+    print()
+    print(peers_table(theirs, jvm))
     print()
     print(per_shape(timings, args.sizes, args.flag))
-    for note in notes:
-        print(f"- {note}; larger sizes not run" if "pySHACL" in note else f"- {note}")
 
 
-def table(rows: list, jvm: dict | None) -> str:
+def ours_table(rows: list) -> str:
     head = (
-        "| model triples | ours s (cpu s) | ours peak MB | results | pySHACL s | pySHACL / ours | same keys as pySHACL "
-        "| Jena s (- JVM) | Jena / ours | Jena MB | keys shared with Jena (only ours / only Jena) |"
+        "| model triples | stskg load s | on disk: open + validate + store + render s | of which open s "
+        "| in memory: validate s (+ load s) | disk / memory | results | keys | disk peak MB | memory peak MB |"
     )
-    lines = [head, "|" + "|".join("---" for _ in range(11)) + "|"]
-    for size, triples, ours, theirs, jena in rows:
-        t = ours["seconds"]
-        if theirs is None:
-            py, ratio, same = "skipped (see notes)", "-", "-"
-        else:
-            common, only_ours, only_py = agreement("sparql", "pyshacl", size)
-            py = f"{theirs['seconds']:.1f}"
-            ratio = f"{theirs['seconds'] / t:.0f}x"
-            same = "yes" if only_ours == only_py == 0 else f"NO ({only_ours} only ours, {only_py} only pySHACL)"
-        if jena is None:
-            js, jr, jm, jk = ("not run" if jvm is None else "timed out"), "-", "-", "-"
-        else:
-            common, only_ours, only_jena = agreement("sparql", "jena", size)
-            net = jena["seconds"] - jvm["seconds"] if jvm else jena["seconds"]
-            js = f"{jena['seconds']:.1f} ({net:.1f})"
-            jr = f"{jena['seconds'] / t:.1f}x ({net / t:.1f}x)"
-            jm = f"{jena['peak_mb']:.0f}"
-            jk = f"{common:,} ({only_ours:,} / {only_jena:,})"
+    lines = [head, "|" + "|".join("---" for _ in range(10)) + "|"]
+    for triples, disk, memory in rows:
+        validate_memory = memory["seconds"] - memory["load"]
         lines.append(
-            f"| {triples:,} | {t:.2f} ({ours['cpu']:.2f}) | {ours['peak_mb']:.0f} | {ours['results']:,} "
-            f"| {py} | {ratio} | {same} | {js} | {jr} | {jm} | {jk} |"
+            f"| {triples:,} | {disk['load']:.2f} | **{disk['seconds']:.2f}** | {disk['opened']:.2f} "
+            f"| {validate_memory:.2f} (+{memory['load']:.2f}) | {disk['seconds'] / validate_memory:.2f}x "
+            f"| {disk['results']:,} | {disk['keys']:,} | {disk['peak_mb']:.0f} | {memory['peak_mb']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def peers_table(rows: list, jvm: dict | None) -> str:
+    head = (
+        "| model triples | shapes | engine | s (incl. reading data) | / ours in memory (incl. load) | results | keys "
+        "| keys shared with ours (only ours / only peer) | peak MB |"
+    )
+    lines = [head, "|" + "|".join("---" for _ in range(9)) + "|"]
+    for triples, peer, name, found, memory, size in rows:
+        ours_tag = f"memory-{name}-{size}"
+        first = f"| {triples:,} | {name} | {peer} "
+        if isinstance(found, str):
+            lines.append(first + f"| {found} | - | - | - | - | - |")
+            continue
+        common, only_ours, only_peer = agreement(ours_tag, f"{peer}-{name}-{size}")
+        seconds = found["seconds"]
+        net = f" ({seconds - jvm['seconds']:.1f} - JVM)" if peer == "jena" and jvm else ""
+        load = f" (read {found['load']:.1f})" if "load" in found else ""
+        lines.append(
+            first + f"| {seconds:.1f}{net}{load} | {seconds / memory['seconds']:.1f}x | {found['results']:,} "
+            f"| {found['keys']:,} | {common:,} ({only_ours:,} / {only_peer:,}) | {found['peak_mb']:.0f} |"
         )
     if jvm:
         lines.append("")
-        start = f"{jvm['seconds']:.2f} s ({jvm['peak_mb']:.0f} MB)"
-        lines.append(f"Jena's JVM start + initialisation + shapes, on an empty graph: {start}.")
+        lines.append(f"Jena's JVM start + initialisation + shapes, on an empty graph: {jvm['seconds']:.2f} s.")
     return "\n".join(lines)
 
 
@@ -320,7 +315,8 @@ def per_shape(timings: dict, sizes: list[int], flag: float) -> str:
         return ""
     small, large = sizes[-2], sizes[-1]
     a, b = timings[small], timings[large]
-    lines = [f"| shape | s at {small:,} | s at {large:,} | ratio |", "|---|---|---|---|"]
+    growth = large / small
+    lines = [f"| shape | s at {small:,} | s at {large:,} | ratio (data x{growth:.0f}) |", "|---|---|---|---|"]
     for label in sorted(b, key=lambda k: -b[k]):
         ratio = b[label] / a[label] if a.get(label) else float("inf")
         mark = " (!)" if ratio > flag and b[label] > 0.05 else ""
