@@ -224,6 +224,7 @@ def main() -> None:
     parser.add_argument("--peers", nargs="*", default=PEERS, choices=PEERS, help="peers to run (default: all)")
     parser.add_argument("--pyshacl-timeout", type=float, default=120.0)
     parser.add_argument("--peer-timeout", type=float, default=900.0, help="limit for Jena, rudof, turbo, maplib")
+    parser.add_argument("--peers-up-to", type=int, default=None, help="run the peers only at sizes up to this")
     parser.add_argument("--flag", type=float, default=12.0, help="flag per-shape growth above this")
     parser.add_argument("--one", nargs=4, metavar=("ENGINE", "SIZE", "SHAPES", "TAG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -241,7 +242,7 @@ def main() -> None:
         memory = {name: measure("memory", size, files[name], f"memory-{name}-{size}", None) for name in SETS}
         ours.append((triples, disk, memory["full"]))
         timings[size] = disk["timings"]  # type: ignore[index]
-        for peer in args.peers:
+        for peer in args.peers if args.peers_up_to is None or size <= args.peers_up_to else []:
             for name in SETS:
                 if (peer, name) in stopped:
                     theirs.append((triples, peer, name, "stopped at a smaller size", memory[name], size))
@@ -261,6 +262,7 @@ def main() -> None:
                 theirs.append((triples, peer, name, found, memory[name], size))
                 print(f"  {peer} {name} {triples:,}: done", file=sys.stderr, flush=True)
         print(f"done {triples:,} triples", file=sys.stderr, flush=True)
+        (OUT / "validation-run.json").write_text(json.dumps({"ours": ours, "theirs": theirs}, default=str))
     print(ours_table(ours))
     print()
     print(peers_table(theirs, jvm))
