@@ -15,17 +15,17 @@ own time limit, and its data can change behind our back.
 """
 
 import math
-import time
 from collections import OrderedDict
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 
 from api.errors import HttpProblem
+from kg.store.isolation import cpu_seconds
 
 #: An evaluation at most this long (wall time, fork included) marks its request as cheap.
 CHEAP_SECONDS = 0.25
-#: Child processes evaluating at once, over all clients.
-MAX_ISOLATED = 8
+#: Child processes evaluating at once, over all clients (each waits in one of the 32 store threads).
+MAX_ISOLATED = 24
 #: Bounds of the result cache: entries, bytes in all, bytes of one result.
 CACHE_ENTRIES = 4096
 CACHE_BYTES = 64 << 20
@@ -65,42 +65,53 @@ class ResultCache:
         self._bytes -= self._entries.pop(key)[2]
 
 
+class Slot:
+    """One isolated query of a client; ``pid`` is its child process once forked."""
+
+    pid: int | None = None
+
+    def is_slow(self) -> bool:
+        # CPU time, not wall time: under load every query waits, but only a heavy one computes.
+        return self.pid is not None and cpu_seconds(self.pid) > CHEAP_SECONDS
+
+
 class Admission:
     """The isolated queries running per client; refuses a client with too many slow ones (429), or all (503).
 
-    A client's query counts against its limit once it has run longer than :data:`CHEAP_SECONDS`,
-    so its small queries go on being served next to its slow ones, while a burst of new queries is
-    bounded by :data:`MAX_ISOLATED`.
+    A client's query counts against its limit once its child has used more than
+    :data:`CHEAP_SECONDS` of CPU, so its small queries go on being served next to its heavy ones,
+    and a loaded server (where every query waits) refuses nobody for waiting; a burst of new
+    queries is bounded by :data:`MAX_ISOLATED`.
     """
 
     def __init__(self, per_client: int, retry_after: float) -> None:
         self.per_client = per_client
         self.retry_after = str(max(1, math.ceil(retry_after)))
-        self.running: dict[str, list[float]] = {}
+        self.running: dict[str, list[Slot]] = {}
 
     @contextmanager
-    def admit(self, client: str) -> Iterator[None]:
-        """One slot for ``client`` while the block runs; :class:`HttpProblem` if none is free."""
+    def admit(self, client: str) -> Iterator[Slot]:
+        """A slot for ``client`` while the block runs; :class:`HttpProblem` if none is free."""
         headers = {"Retry-After": self.retry_after}
-        now = time.monotonic()
-        starts = self.running.setdefault(client, [])
-        if sum(now - started > CHEAP_SECONDS for started in starts) >= self.per_client:
+        slots = self.running.setdefault(client, [])
+        if sum(slot.is_slow() for slot in slots) >= self.per_client:
             raise HttpProblem(
                 429,
                 "too-many-queries",
-                f"this client already runs {self.per_client} slow queries; retry when one has finished",
+                f"this client already runs {self.per_client} heavy queries; retry when one has finished",
                 headers=headers,
             )
         if sum(map(len, self.running.values())) >= MAX_ISOLATED:
             detail = "the server is busy with expensive queries; retry later"
             raise HttpProblem(503, "server-busy", detail, headers=headers)
-        starts.append(now)
+        slot = Slot()
+        slots.append(slot)
         try:
-            yield
+            yield slot
         finally:
-            starts.remove(now)
-            if not starts:
-                del self.running[client]
+            slots.remove(slot)
+            if not slots:
+                self.running.pop(client, None)
 
 
 class Execution:

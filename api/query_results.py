@@ -77,8 +77,9 @@ async def _evaluate(request: Request | None, store: Store, timeout: float, key: 
     if execution.is_cheap(cheapness):
         result = await run_with_deadline(timeout, call)
     else:
-        with execution.admission.admit(request.client.host if request.client else ""):
-            result = await run_with_deadline(timeout, partial(run_forked, call, timeout=timeout))
+        with execution.admission.admit(request.client.host if request.client else "") as slot:
+            started_child = partial(setattr, slot, "pid")
+            result = await run_with_deadline(timeout, partial(run_forked, call, timeout=timeout, started=started_child))
     execution.timed(cheapness, time.monotonic() - started)
     data = result.data if isinstance(result, Serialized) else result
     execution.cache.put(key, generation, result, len(data))

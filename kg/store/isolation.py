@@ -24,6 +24,7 @@ import time
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import TypeVar
 
 import pyoxigraph as ox
@@ -142,11 +143,21 @@ def _read_answer(read_end: int, pid: int, deadline: float) -> bytes | None:
     return bytes(buffer[8:])
 
 
-def run_forked(function: Callable[[], T], *, timeout: float) -> T:
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) process ``pid`` has used so far; 0 if it is gone or unknown here."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_forked(function: Callable[[], T], *, timeout: float, started: Callable[[int], None] | None = None) -> T:
     """``function()`` evaluated in a forked child; killed, and :class:`QueryTimeout`, after ``timeout`` s.
 
     ``function`` must only read: the child's writes are lost with it. Its result (and any
     exception it raises) comes back pickled. Blocks the calling thread until the child is done.
+    ``started(pid)`` is called once the child runs (e.g. to watch its CPU time).
 
     Raises:
         QueryTimeout: the deadline passed; the child is killed.
@@ -162,6 +173,8 @@ def run_forked(function: Callable[[], T], *, timeout: float) -> T:
         os.close(read_end)
         _child(function, write_end)
     os.close(write_end)
+    if started is not None:
+        started(pid)
     try:
         payload = _read_answer(read_end, pid, deadline)
         if payload is None:
