@@ -24,6 +24,8 @@ from kg.store.isolation import cpu_seconds
 
 #: An evaluation at most this long (wall time, fork included) marks its request as cheap.
 CHEAP_SECONDS = 0.25
+#: CPU seconds after which a client's query in a child counts against its limit.
+HEAVY_CPU_SECONDS = 0.25
 #: Child processes evaluating at once, over all clients (each waits in one of the 32 store threads).
 MAX_ISOLATED = 24
 #: Bounds of the result cache: entries, bytes in all, bytes of one result.
@@ -72,14 +74,14 @@ class Slot:
 
     def is_slow(self) -> bool:
         # CPU time, not wall time: under load every query waits, but only a heavy one computes.
-        return self.pid is not None and cpu_seconds(self.pid) > CHEAP_SECONDS
+        return self.pid is not None and cpu_seconds(self.pid) > HEAVY_CPU_SECONDS
 
 
 class Admission:
     """The isolated queries running per client; refuses a client with too many slow ones (429), or all (503).
 
     A client's query counts against its limit once its child has used more than
-    :data:`CHEAP_SECONDS` of CPU, so its small queries go on being served next to its heavy ones,
+    :data:`HEAVY_CPU_SECONDS` of CPU, so its small queries go on being served next to its heavy ones,
     and a loaded server (where every query waits) refuses nobody for waiting; a burst of new
     queries is bounded by :data:`MAX_ISOLATED`.
     """

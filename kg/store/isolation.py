@@ -48,7 +48,7 @@ _WRITES = (
     "update",
 )
 _PR_SET_PDEATHSIG = 1
-#: Seconds after which a child still evaluating runs at the lowest CPU priority.
+#: CPU seconds after which a child still evaluating runs at a lower CPU priority (nice 10).
 LOWER_PRIORITY_AFTER = 0.1
 _FORKING = threading.Lock()
 _REAPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stskg-reaper")
@@ -116,19 +116,20 @@ def _child(function: Callable[[], T], write_end: int) -> None:
 def _read_answer(read_end: int, pid: int, deadline: float) -> bytes | None:
     """The child's length-prefixed answer; ``b""`` if it died first, ``None`` at the deadline.
 
-    A child still busy after :data:`LOWER_PRIORITY_AFTER` seconds is niced, so that the queries
-    that come after it (each in a child of normal priority) are not slowed down by it.
+    A child that has used :data:`LOWER_PRIORITY_AFTER` seconds of CPU is niced, so that the
+    queries that come after it (each in a child of normal priority) are not slowed down by it. CPU
+    time, not wall time: on a busy machine a small query waits without computing.
     """
-    lower_at = time.monotonic() + LOWER_PRIORITY_AFTER
+    niced = False
     buffer = bytearray()
     size: int | None = None
     while size is None or len(buffer) < size + 8:
         now = time.monotonic()
-        if lower_at is not None and now >= lower_at:
+        if not niced and cpu_seconds(pid) >= LOWER_PRIORITY_AFTER:
             with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, pid, 19)
-            lower_at = None
-        wait = min(deadline, lower_at or deadline) - now
+                os.setpriority(os.PRIO_PROCESS, pid, 10)
+            niced = True
+        wait = min(deadline - now, 1.0 if niced else 0.05)
         ready = wait > 0 and select.select([read_end], [], [], wait)[0]
         if not ready:
             if time.monotonic() >= deadline:
