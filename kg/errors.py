@@ -15,6 +15,7 @@
     │   └── ShapeError              a shapes graph that is malformed (names the shape)
     │       └── UnsupportedShape    a SHACL feature the validation engine does not support
     └── BackendError                the store failed: 502, CLI exit 2
+        ├── ResultCapReached        a remote server's own row cap may have cut a result: 502
         └── BackendTimeout          the store did not answer in time: 504
             └── QueryTimeout        the embedded store stopped a query at its deadline: 503
 """
@@ -92,6 +93,12 @@ class ReadOnlyGraph(UserError):
 
 class BackendError(StskgError):
     code = "backend-error"
+
+
+class ResultCapReached(BackendError):
+    """A remote server returned as many rows as its own cap allows: the result may be short."""
+
+    code = "result-cap-reached"
 
 
 class BackendTimeout(BackendError):

@@ -8,10 +8,11 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kg.store import RemoteConfig, Store, open_store
+from kg.store.profiles import profile
 
 
 def _default_data_dir() -> Path:
@@ -32,7 +33,12 @@ class Settings(BaseSettings):
     endpoint_password: str | None = None
     endpoint_token: str | None = None
     endpoint_timeout: float = Field(60.0, gt=0)
-    endpoint_union_default_graph: bool = False
+    endpoint_profile: str = Field(
+        "oxigraph", description="the server's quirks (kg.store.profiles): oxigraph, virtuoso, fuseki, graphdb, neptune"
+    )
+    endpoint_union_default_graph: bool | None = Field(None, description="overrides the profile's")
+    endpoint_result_cap: int | None = Field(None, gt=0, description="the server's row cap; overrides the profile's")
+    endpoint_auth: Literal["basic", "digest"] | None = Field(None, description="overrides the profile's")
     max_load_bytes: int = Field(512 * 1024 * 1024, gt=0, description="largest RDF file a load accepts")
     # -- HTTP API (read by ``api.create_app`` only) -------------------------------------------
     environment: Literal["development", "production"] = Field(
@@ -58,10 +64,16 @@ class Settings(BaseSettings):
         30.0, gt=0, description="seconds a query may run; a longer one is stopped and answered 503 (remote: 504)"
     )
 
+    @field_validator("endpoint_profile")
+    @classmethod
+    def _known_profile(cls, name: str) -> str:
+        return profile(name).name
+
     def remote(self) -> RemoteConfig | None:
         """The remote server configuration, or ``None`` for the embedded store."""
         if not self.endpoint:
             return None
+        quirks = profile(self.endpoint_profile)
         return RemoteConfig(
             query_url=self.endpoint,
             update_url=self.update_endpoint,
@@ -70,10 +82,18 @@ class Settings(BaseSettings):
             password=self.endpoint_password,
             token=self.endpoint_token,
             timeout=self.endpoint_timeout,
-            union_default_graph=self.endpoint_union_default_graph,
+            union_default_graph=_given(self.endpoint_union_default_graph, quirks.union_default_graph),
             query_timeout=min(self.query_timeout, self.endpoint_timeout),
+            result_cap=_given(self.endpoint_result_cap, quirks.result_cap),
+            system_graphs=quirks.system_graphs,
+            auth=_given(self.endpoint_auth, quirks.auth),
+            graph_parameter=quirks.graph_parameter,
         )
 
     def open_store(self) -> Store:
         """The configured store, opened."""
         return open_store(data_dir=self.data_dir, remote=self.remote(), query_timeout=self.query_timeout)
+
+
+def _given(value, default):
+    return default if value is None else value

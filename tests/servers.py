@@ -84,3 +84,70 @@ def api_server(app):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+_VIRTUOSO_INI = """[Database]
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+LockFile = {d}/virtuoso.lck
+TransactionFile = {d}/virtuoso.trx
+xa_persistent_file = {d}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql}
+DisableUnixSocket = 1
+NumberOfBuffers = 20000
+MaxDirtyBuffers = 15000
+DirsAllowed = ., {d}
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = {d}
+ServerThreads = 10
+MaxClientConnections = 10
+[SPARQL]
+ResultSetMaxRows = {max_rows}
+MaxQueryExecutionTime = 60
+"""
+#: Debian's Virtuoso 7 server and SQL client (``apt-get install virtuoso-opensource``).
+VIRTUOSO = "/usr/bin/virtuoso-t"
+VIRTUOSO_MAX_ROWS = 10_000
+
+
+@contextmanager
+def virtuoso_server(location: Path):
+    """Yield the base URL of a fresh Virtuoso 7 in ``location`` (its default row cap kept), with
+    SPARQL Update granted to the anonymous /sparql user, as its documentation says to do."""
+    if not Path(VIRTUOSO).exists():
+        raise RuntimeError("Virtuoso is not installed: apt-get install virtuoso-opensource (scripts/test does)")
+    sql, http = free_port(), free_port()
+    (location / "virtuoso.ini").write_text(
+        _VIRTUOSO_INI.format(d=location, sql=sql, http=http, max_rows=VIRTUOSO_MAX_ROWS)
+    )
+    process = subprocess.Popen(
+        [VIRTUOSO, "-f", "-c", str(location / "virtuoso.ini")],
+        cwd=location,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{http}"
+    try:
+        wait_until_up(base + "/sparql?query=ASK%7B%7D", process, seconds=90)
+        grant = "GRANT SPARQL_UPDATE TO \"SPARQL\"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"
+        subprocess.run(
+            ["isql-vt", f"127.0.0.1:{sql}", "dba", "dba", f"exec={grant}"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stderr.close()

@@ -8,6 +8,9 @@ from kg.ingest import read_source
 from kg.namespaces import CATALOG_GRAPH
 from kg.store import Dataset
 
+#: This module passes on Virtuoso too (tests/conftest.py).
+RUNS_ON_VIRTUOSO = True
+
 MODEL = b"""@prefix ex: <https://example.org/> .
 ex:triage a ex:WorkSystem ; ex:label "Triage" .
 """

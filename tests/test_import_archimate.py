@@ -17,6 +17,9 @@ from kg.store import EmbeddedStore
 from kg.workspace import Workspace
 from tests.conftest import SHARED_DATA
 
+#: This module passes on Virtuoso too (tests/conftest.py).
+RUNS_ON_VIRTUOSO = True
+
 ARCHIMATE_DATA = SHARED_DATA / "archimate"
 EXPECTED = json.loads((Path(__file__).parent / "data" / "archimate_expected.json").read_text(encoding="utf-8"))["files"]
 EXCHANGE_FILES = sorted(ARCHIMATE_DATA.glob("*/*.xml")) if ARCHIMATE_DATA.is_dir() else []

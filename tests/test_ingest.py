@@ -9,6 +9,9 @@ from kg.errors import InvalidInput, TooLarge, UnsupportedFormat
 from kg.ingest import load_graph, read_source
 from kg.rdf import format_by_name, format_of_path
 
+#: This module passes on Virtuoso too (tests/conftest.py).
+RUNS_ON_VIRTUOSO = True
+
 G = NamedNode("https://example.org/g")
 MB = 1024 * 1024
 

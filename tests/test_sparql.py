@@ -6,6 +6,9 @@ from pyoxigraph import Literal, NamedNode, RdfFormat
 from kg.errors import InvalidQuery
 from kg.sparql import bind_values, query_form, with_prefixes
 
+#: This module passes on Virtuoso too (tests/conftest.py).
+RUNS_ON_VIRTUOSO = True
+
 WS = NamedNode("https://example.org/ws")
 
 

@@ -15,14 +15,18 @@ from urllib.parse import urlencode
 import httpx
 import pyoxigraph as ox
 
-from kg.errors import BackendError, BackendTimeout, Conflict, InvalidQuery, NotFound
+from kg.errors import BackendError, BackendTimeout, Conflict, InvalidQuery, NotFound, ResultCapReached
 from kg.rdf import is_dataset_format, syntax_error
 from kg.results import write_results
 from kg.sparql import bind_values
 from kg.store.base import Bindings, Dataset, SelectResult, Serialized
 
 #: How servers word a graph-management update that fails on the graph's existence.
-_GRAPH_STATE = re.compile(r"does not exist|no such graph|already exists", re.IGNORECASE)
+_GRAPH_STATE = re.compile(
+    r"(?P<missing>does not exist|no such graph)|(?P<exists>already exists|contains triples already)"
+    r"|graph <(?P<uncreated>[^>]+)> has not been explicitly created",  # Virtuoso's DROP, existing or not
+    re.IGNORECASE,
+)
 
 _RESULTS_JSON = "application/sparql-results+json"
 _NTRIPLES = "application/n-triples"
@@ -49,6 +53,12 @@ class RemoteConfig:
     union_default_graph: bool = False
     #: Seconds a query may take (the HTTP read timeout of query requests); ``None``: ``timeout``.
     query_timeout: float | None = None
+    #: The server's quirks (:mod:`kg.store.profiles`): its row cap, its own graphs, its
+    #: authentication scheme (``basic`` or ``digest``) and its Graph Store parameter name.
+    result_cap: int | None = None
+    system_graphs: tuple[str, ...] = ()
+    auth: str = "basic"
+    graph_parameter: str = "graph"
 
 
 class RemoteStore:
@@ -61,7 +71,8 @@ class RemoteStore:
         if config.token:
             headers["Authorization"] = f"Bearer {config.token}"
         elif config.username is not None:
-            auth = httpx.BasicAuth(config.username, config.password or "")
+            scheme = httpx.DigestAuth if config.auth == "digest" else httpx.BasicAuth
+            auth = scheme(config.username, config.password or "")
         self._http = httpx.Client(headers=headers, auth=auth, timeout=config.timeout)
 
     # -- HTTP ------------------------------------------------------------------------------
@@ -115,7 +126,7 @@ class RemoteStore:
         results = self._results(self._query(query, _RESULTS_JSON, bindings, dataset))
         if not isinstance(results, ox.QuerySolutions):
             raise InvalidQuery("expected a SELECT query")
-        return _collect(results, max_rows)
+        return self._uncapped(_collect(results, max_rows), max_rows)
 
     def select_serialized(
         self,
@@ -130,7 +141,7 @@ class RemoteStore:
         if isinstance(results, ox.QueryBoolean):
             return Serialized(results.serialize(format=format) or b"")
         # Re-written here rather than passed through: the row cap must hold whatever the server does.
-        collected = _collect(results, max_rows)
+        collected = self._uncapped(_collect(results, max_rows), max_rows)
         return Serialized(write_results(collected, format), truncated=collected.truncated)
 
     def construct_serialized(
@@ -140,6 +151,9 @@ class RemoteStore:
 
     def ask(self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None) -> bool:
         results = self._results(self._query(query, _RESULTS_JSON, bindings, dataset))
+        if isinstance(results, ox.QuerySolutions) and [v.value for v in results.variables] == ["__ASK_RETVAL"]:
+            # Virtuoso 7 answers an ASK in JSON as a SELECT: one row holding 1 for true, none for false.
+            return any(row[0] is not None and row[0].value not in ("0", "false") for row in results)
         if not isinstance(results, ox.QueryBoolean):
             raise InvalidQuery("expected an ASK query")
         return bool(results)
@@ -152,7 +166,28 @@ class RemoteStore:
         fmt = ox.RdfFormat.from_media_type(media_type)
         if fmt is None:
             raise InvalidQuery(f"expected a CONSTRUCT or DESCRIBE query (the server sent {media_type})")
-        return [q.triple for q in ox.parse(response.content, format=fmt)]
+        triples = [q.triple for q in ox.parse(response.content, format=fmt)]
+        self._check_cap(len(triples), "triples")
+        return triples
+
+    def _uncapped(self, result: SelectResult, max_rows: int | None) -> SelectResult:
+        """``result``, unless the server's own row cap may have cut it: then marked truncated where
+        the caller cuts at or below that cap anyway, an error otherwise."""
+        cap = self.config.result_cap
+        if cap is None or len(result.rows) < cap:
+            return result
+        if max_rows is not None and max_rows <= cap:
+            return SelectResult(result.variables, result.rows[:max_rows], truncated=True)
+        self._check_cap(len(result.rows), "rows")
+        return result
+
+    def _check_cap(self, size: int, what: str) -> None:
+        cap = self.config.result_cap
+        if cap is not None and size >= cap:
+            raise ResultCapReached(
+                f"the SPARQL server returned {size:,} {what}, its result cap: the result may be cut short, so "
+                "it is refused; raise the server's limit (Virtuoso: ResultSetMaxRows) and STSKG_ENDPOINT_RESULT_CAP"
+            )
 
     def _results(self, response: httpx.Response):
         media_type = response.headers.get("content-type", _RESULTS_JSON).split(";")[0].strip()
@@ -180,7 +215,11 @@ class RemoteStore:
             # Oxigraph server does): the client's mistake, as on the embedded store.
             if isinstance(exc, BackendTimeout) or not (mistake := _GRAPH_STATE.search(str(exc))):
                 raise
-            failure = Conflict if mistake.group(0).lower() == "already exists" else NotFound
+            if mistake.group("uncreated") and self.count(ox.NamedNode(mistake.group("uncreated"))):
+                raise BackendError(
+                    f"{exc} (this server drops only graphs made by CREATE GRAPH: CLEAR GRAPH empties this one)"
+                ) from exc
+            failure = Conflict if mistake.group("exists") else NotFound
             raise failure(f"the update was not applied: {exc} (SILENT ignores this)") from exc
 
     # -- graphs ----------------------------------------------------------------------------
@@ -202,13 +241,13 @@ class RemoteStore:
                 self._send(
                     "PUT",
                     self.config.store_url,
-                    params={"graph": graph.value},
+                    params={self.config.graph_parameter: graph.value},
                     content=buffer.read(),
                     headers={"Content-Type": _NTRIPLES},
                 )
             else:
                 body = buffer.read().decode()
-                self.update(f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}")
+                self.update(f"CLEAR SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}")
         return self.count(graph)
 
     def dump(self, graph: ox.NamedNode, format: ox.RdfFormat, output: BinaryIO | None = None) -> bytes | None:
@@ -272,7 +311,8 @@ class RemoteStore:
         rows = self.select(
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g", dataset=Dataset(default_graphs=[])
         ).rows
-        return [row[0] for row in rows if isinstance(row[0], ox.NamedNode)]
+        own = self.config.system_graphs
+        return [row[0] for row in rows if isinstance(row[0], ox.NamedNode) and not row[0].value.startswith(own)]
 
     def count(self, graph: ox.NamedNode) -> int:
         result = self.select(
@@ -283,7 +323,8 @@ class RemoteStore:
         return int(result.rows[0][0].value)
 
     def drop(self, graph: ox.NamedNode) -> None:
-        self.update(f"DROP SILENT GRAPH {graph}")
+        # CLEAR first: Virtuoso's DROP leaves the triples of a graph not made by CREATE GRAPH.
+        self.update(f"CLEAR SILENT GRAPH {graph} ;\nDROP SILENT GRAPH {graph}")
 
     def flush(self) -> None:
         """Nothing to do: the server persists each request."""
