@@ -255,6 +255,14 @@ class RemoteStore:
         # and re-serialised from there, so memory does not grow with the graph.
         buffer = io.BytesIO()
         target = buffer if output is None else output
+        cap = self.config.result_cap
+        if cap is not None and (size := self.count(graph)) >= cap:
+            # The server would cut the graph short without a word (Virtuoso's ResultSetMaxRows also
+            # applies to Graph Store reads, and it sorts at most that many rows to page through).
+            raise ResultCapReached(
+                f"<{graph.value}> has {size:,} triples, over the SPARQL server's result cap of {cap:,}: it cannot "
+                "be read whole; raise the server's limit (Virtuoso: ResultSetMaxRows) and STSKG_ENDPOINT_RESULT_CAP"
+            )
         with tempfile.TemporaryFile() as spool:
             sent = self._fetch(graph, lambda sent: target if sent == format else spool)
             if sent is not None and sent != format:
@@ -272,7 +280,10 @@ class RemoteStore:
         (``None``: the graph is absent)."""
         if self.config.store_url:
             request = self._http.build_request(
-                "GET", self.config.store_url, params={"graph": graph.value}, headers={"Accept": _NTRIPLES}
+                "GET",
+                self.config.store_url,
+                params={self.config.graph_parameter: graph.value},
+                headers={"Accept": _NTRIPLES},
             )
         else:
             form = [("query", f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")]
