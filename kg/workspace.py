@@ -1,5 +1,6 @@
 """Getting a store ready for use: the ontology graph in place, example models on request."""
 
+import contextlib
 import hashlib
 import threading
 import time
@@ -10,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.catalog import Catalog, ModelInfo
-from kg.errors import InvalidInput
+from kg.errors import BackendError, InvalidInput
 from kg.ingest import read_source
 from kg.namespaces import CATALOG_GRAPH, DCTERMS, ONTOLOGY_GRAPH
 from kg.paths import EXAMPLES_DIR, ONTOLOGY_DIR
@@ -43,7 +44,8 @@ class Workspace:
         model graphs that no catalog entry reads (left by a crash in the middle of a load)."""
         install_ontology(store)
         workspace = cls(store, Catalog(store))
-        workspace.catalog.reclaim()
+        with contextlib.suppress(BackendError):  # e.g. a remote server slower than the query limit
+            workspace.catalog.reclaim()  # (the orphans wait for the next open)
         return workspace
 
     def reclaim_in_background(self, grace: float = 5.0) -> None:

@@ -210,6 +210,7 @@ class EmbeddedStore:
             self._bulk_load(where, format, graph)
         except SyntaxError as exc:
             self._store.remove_graph(graph)
+            exc.__traceback__ = None  # its frames hold the pyoxigraph store (and its lock) while the error lives
             raise syntax_error(exc, source_name, source) from exc
         return self.count(graph)
 
