@@ -377,7 +377,7 @@ def test_api_upload_recognises_bpmn_by_its_namespace(tmp_path: Path):
     assert created.status_code == 201, created.text
     ask = client.get(
         "/sparql",
-        params={"query": f"ASK {{ GRAPH <https://w3id.org/stskg/model/two> {{ ?a <{STS}precedes> ?b }} }}"},
+        params={"query": f"ASK {{ GRAPH <{created.json()['graph']}> {{ ?a <{STS}precedes> ?b }} }}"},
         headers={"Accept": "application/sparql-results+json"},
     )
     assert ask.json()["boolean"] is True
