@@ -89,4 +89,4 @@ def validate(
         raise ValueError(f"unknown validation engine {engine!r}; choose 'sparql' or 'pyshacl'")
     report = annotate(report, parsed, store, ontology_graph)
     # Risk acceptances recorded in the model travel with the report; they never change its results.
-    return with_acceptances(report, model_acceptances(store, Dataset(default_graphs=[model_graph])))
+    return with_acceptances(report, model_acceptances(store, dataset))
