@@ -13,8 +13,8 @@ import logging
 import warnings
 from pathlib import Path
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
 
 from kg.namespaces import BASE
 from kg.paths import ONTOLOGY_DIR
@@ -64,18 +64,46 @@ def ontology_graph(directory: Path | None = None) -> Graph:
 
 
 def documentation_graph(directory: Path | None = None) -> Graph:
-    """The merged ontology prepared for a documentation generator.
+    """The merged ontology prepared for a documentation generator (pyLODE), which documents one
+    ontology per graph and takes every ``owl:Ontology`` *and* ``skos:ConceptScheme`` for one:
 
-    pyLODE documents one ontology per graph, so the module headers (``owl:Ontology`` nodes other than
-    the top ontology) and the top ontology's ``owl:imports`` of those modules are left out; all the
-    terms the modules define stay.
+    - module headers (``owl:Ontology`` nodes other than the top ontology) and the top ontology's
+      ``owl:imports`` of them are left out;
+    - concept schemes stay as described terms but stop being typed ``skos:ConceptScheme`` and lose
+      their ``dcterms:title``, so the page has one title (the top ontology's), not ~40 run together;
+    - the few third-party terms ``alignments.ttl`` declares (``org:``, ``foaf:``, ``prov:``...) are not
+      described, so each TOC entry is one of our terms (``org:Organization`` and ``foaf:Organization``
+      were two "Organization" entries); links to them from our terms stay;
+    - sources name published works only: parts of a ``dcterms:source`` that cite the project's own
+      domain brief are dropped (a source that is nothing else goes).
     """
     graph = ontology_graph(directory)
     for module in set(graph.subjects(RDF.type, OWL.Ontology)):
         if module != ONTOLOGY_IRI:
             graph.remove((module, None, None))
     graph.remove((ONTOLOGY_IRI, OWL.imports, None))
+    for scheme in set(graph.subjects(RDF.type, SKOS.ConceptScheme)):
+        if scheme != ONTOLOGY_IRI:
+            graph.remove((scheme, RDF.type, SKOS.ConceptScheme))
+            graph.remove((scheme, DCTERMS.title, None))
+    for term in {s for s in graph.subjects() if isinstance(s, URIRef) and not s.startswith(BASE)}:
+        graph.remove((term, None, None))
+    for subject, source in list(graph.subject_objects(DCTERMS.source)):
+        published = _published(str(source))
+        if published != str(source):
+            graph.remove((subject, DCTERMS.source, source))
+            if published:
+                graph.add((subject, DCTERMS.source, Literal(published)))
     return graph
+
+
+def _published(source: str) -> str:
+    """``source`` without the parts that cite the project's own domain brief (not a published work).
+
+    >>> _published("The Open Group (2019) ArchiMate 3.1; stskg domain brief (2026) section 1.11")
+    'The Open Group (2019) ArchiMate 3.1'
+    """
+    return "; ".join(part.strip() for part in source.split(";") if "domain brief" not in part.lower())
 
 
 def _import_ontpub() -> type:
