@@ -7,10 +7,24 @@ environment refuses to start without long write tokens (``STSKG_WRITE_TOKENS``, 
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.execution import Execution
-from api.routes import diff, graph_store, models, ontology, principles, queries, snapshots, sparql, validation
+from api.pages import STATIC_DIR
+from api.routes import (
+    diff,
+    docs,
+    graph_store,
+    home,
+    models,
+    ontology,
+    principles,
+    queries,
+    snapshots,
+    sparql,
+    validation,
+)
 from api.security import check_settings
 from kg import __version__
 from kg.settings import Settings
@@ -31,6 +45,8 @@ def create_app(settings: Settings, *, workspace: Workspace | None = None) -> Fas
         title="stskg",
         version=__version__,
         description="Organisation models as sociotechnical work systems: SPARQL, models, validation.",
+        docs_url=None,  # served by api.routes.docs from local files, not from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.workspace = workspace
@@ -43,6 +59,10 @@ def create_app(settings: Settings, *, workspace: Workspace | None = None) -> Fas
             allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Accept"],
         )
+    app.mount("/static/docs", docs.ASSETS, name="docs-assets")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(home.router)
+    app.include_router(docs.router)
     app.include_router(sparql.router)
     app.include_router(models.router)
     app.include_router(validation.router)

@@ -1,22 +1,28 @@
-"""HTML pages for people: work-system snapshots and principles. Every text from data is escaped.
+"""HTML pages for people: Jinja2 templates (``api/templates``, autoescaped) on one base layout.
 
-The pages are self-contained (inline CSS, no scripts, nothing fetched from elsewhere), so they work
-offline and under a strict Content-Security-Policy.
+Every page is one negotiated representation of a resource that also answers JSON or RDF; routes
+pick HTML with :data:`HTML` and call :func:`page`. Pages load nothing but the app's own files
+(``/static``): the Content-Security-Policy below allows exactly that, so they work offline.
 """
 
-from collections.abc import Iterable
-from html import escape
-from urllib.parse import quote
+from pathlib import Path
 
-from fastapi import Response
+import jinja2
+from fastapi import Request, Response
+from fastapi.templating import Jinja2Templates
 
 from api.rendering import Offer
-from kg.principles import Link, Principle, Principles
-from kg.snapshot import Snapshot, WorkSystem, local_name
 
 HTML = Offer("html", "text/html", ("application/xhtml+xml",))
-#: No scripts, no remote anything: the pages need nothing but their own inline styles.
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+#: Scripts, styles, fonts, images and fetches from the app itself only; no frames, no plugins.
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+#: The API docs' vendor code (Swagger UI, ReDoc) sets styles inline and ReDoc starts a blob worker.
+DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'") + "; worker-src blob:"
+#: The SPARQL editor (YASGUI, CodeMirror) writes style attributes into the markup it builds.
+EDITOR_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 #: OpenAPI for routes that answer JSON or, to a browser, an HTML page.
 PAGES = {
     "responses": {
@@ -24,140 +30,41 @@ PAGES = {
     }
 }
 
-_STYLE = """
-body { font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1b1b; }
-h1 { font-size: 1.5rem; margin-bottom: .2rem; } .meta { color: #555; margin-top: 0; }
-.snapshot { display: grid; grid-template-columns: repeat(6, 1fr); gap: .8rem; }
-.snapshot section { border: 2px solid #345; border-radius: .4rem; padding: .4rem .8rem; grid-column: span 2; }
-.snapshot .customers, .snapshot .products { grid-column: span 3; } .snapshot .activities { grid-column: span 6; }
-.snapshot h2 { font-size: 1rem; margin: .2rem 0 .4rem; color: #234; } .none { color: #a33; font-style: italic; }
-ul { margin: 0; padding-left: 1.2rem; } li { margin: .1rem 0; }
-.principle { border-top: 1px solid #ccc; padding: .5rem 0; } .principle h3 { margin: .2rem 0; font-size: 1.05rem; }
-.label { font-weight: 600; } .who { color: #555; font-size: .9rem; }
-.source { color: #444; font-size: .9rem; } .note { color: #7a5200; font-size: .9rem; }
-nav a { margin-right: .8rem; } code { font-size: .85rem; }
-"""
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+#: Autoescaping everywhere (the SVG partials too, not only ``*.html``).
+_ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True, trim_blocks=True, lstrip_blocks=True
+)
+templates = Jinja2Templates(env=_ENV)
+
+#: The navigation every page shows: (label, path).
+NAV = (
+    ("Models", "/"),
+    ("Principles", "/principles"),
+    ("SPARQL", "/sparql"),
+    ("Named queries", "/queries"),
+    ("Ontology", "/ontology"),
+    ("API docs", "/docs"),
+)
 
 
-def _page(title: str, body: str) -> str:
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+def page(request: Request, template: str, *, status_code: int = 200, csp: str = CSP, **context: object) -> Response:
+    """``template`` rendered with ``context`` (plus ``nav`` and ``path``), under the page CSP."""
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {"nav": NAV, "path": request.url.path, **context},
+        status_code=status_code,
+        headers={"Content-Security-Policy": csp, "Vary": "Accept"},
     )
+    return response
 
 
-def html_response(text: str) -> Response:
-    """An HTML page with a Content-Security-Policy that allows nothing but its inline style."""
-    return Response(text, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": CSP})
-
-
-def _list(items: Iterable[str], empty: str = "none stated") -> str:
-    rows = [f"<li>{item}</li>" for item in items]
-    return f"<ul>{''.join(rows)}</ul>" if rows else f'<p class="none">{escape(empty)}</p>'
-
-
-# -- snapshots ------------------------------------------------------------------------------------
-
-
-def snapshot_page(snap: Snapshot, list_path: str) -> str:
-    """Alter's one-page snapshot: customers and products/services on top, activities in the
-    middle, participants, information and technologies below. ``list_path`` is the URL path of
-    the model's list of work systems."""
-    ws = snap.work_system
-    boxes = []
-    for key, heading, items in snap.elements():
-        entries = (
-            f'<span title="{escape(item.iri)}">{escape(item.label)}</span>'
-            + (f' <span class="who">({escape(", ".join(item.played_by))})</span>' if item.played_by else "")
-            for item in items
-        )
-        boxes.append(f'<section class="{key}" id="{key}"><h2>{escape(heading)}</h2>{_list(entries)}</section>')
-    body = (
-        f'<nav><a href="{escape(list_path)}">All work systems of {escape(snap.model)}</a>'
-        f'<a href="/principles">Principles</a></nav>\n'
-        f"<h1>{escape(ws.label)}</h1>\n"
-        f'<p class="meta">Work system snapshot &middot; model <code>{escape(snap.model)}</code> &middot; '
-        f"{escape(local_name(ws.type))}{_status(ws)} &middot; <code>{escape(ws.iri)}</code></p>\n"
-        f'<div class="snapshot">{"".join(boxes)}</div>'
-    )
-    return _page(f"Snapshot: {ws.label}", body)
-
-
-def _status(ws: WorkSystem) -> str:
-    return f"; {escape(local_name(ws.status))}" if ws.status else ""
-
-
-def snapshots_page(model_id: str, systems: list[WorkSystem], list_path: str) -> str:
-    """The work systems of a model, each linking to its snapshot (under ``list_path``)."""
-    entries = (
-        f'<a href="{escape(list_path)}/{quote(ws.name, safe="")}">{escape(ws.label)}</a> '
-        f'<span class="source">({escape(local_name(ws.type))}{_status(ws)})</span>'
-        for ws in systems
-    )
-    body = f"<h1>Work systems of {escape(model_id)}</h1>\n{_list(entries, 'this model has no work systems')}"
-    return _page(f"Work systems of {model_id}", body)
-
-
-# -- principles -----------------------------------------------------------------------------------
-
-
-def _link(link: Link) -> str:
-    if link.principle is None:
-        return f'<span title="{escape(link.iri)}">{escape(link.label)}</span>'
-    return f'<a href="/principles/{quote(link.principle, safe="")}">{escape(link.label)}</a>'
-
-
-def _principle(principle: Principle, heading: str = "h3") -> str:
-    parts = [
-        f'<{heading}><a href="/principles/{quote(principle.name, safe="")}">{escape(principle.label)}</a></{heading}>'
-    ]
-    if principle.statement:
-        parts.append(f'<p class="statement">{escape(principle.statement)}</p>')
-    if principle.rationale:
-        parts.append(f'<p class="rationale"><span class="label">Why:</span> {escape(principle.rationale)}</p>')
-    for source in principle.sources:
-        parts.append(f'<p class="source">Source: {escape(source)}</p>')
-    for title, names in (
-        ("Broader", principle.broader),
-        ("Narrower", principle.narrower),
-        ("Related", principle.related),
-        ("In tension with", principle.in_tension_with),
-    ):
-        if names:
-            parts.append(f'<p class="links">{title}: {", ".join(_link(link) for link in names)}</p>')
-    if principle.shapes:
-        checked = ", ".join(f"<code>{escape(local_name(shape))}</code>" for shape in principle.shapes)
-        parts.append(f'<p class="shapes">Checked by: {checked}</p>')
-    if principle.note:
-        parts.append(f'<p class="note">{escape(principle.note)}</p>')
-    return f'<div class="principle">{"".join(parts)}</div>'
-
-
-def principles_page(principles: Principles) -> str:
-    """Every principle with its statement, rationale, sources and links, grouped by scheme."""
-    sections = []
-    for scheme in principles.schemes:
-        members = "".join(_principle(principles.principles[name]) for name in scheme.principles)
-        definition = f"<p>{escape(scheme.definition)}</p>" if scheme.definition else ""
-        sections.append(
-            f'<section class="scheme" id="{escape(scheme.name)}"><h2>{escape(scheme.label)}</h2>'
-            f"{definition}{members}</section>"
-        )
-    contents = " ".join(f'<a href="#{escape(scheme.name)}">{escape(scheme.label)}</a>' for scheme in principles.schemes)
-    body = (
-        f'<nav class="contents">{contents}</nav>\n'
-        f'<h1>Principles</h1>\n<p class="meta">{len(principles.principles)} principles in '
-        f"{len(principles.schemes)} schemes; each validation finding leads to one of them.</p>\n{''.join(sections)}"
-    )
-    return _page("stskg principles", body)
-
-
-def principle_page(principle: Principle, principles: Principles) -> str:
-    """One principle on its own page."""
-    schemes = {scheme.name: scheme.label for scheme in principles.schemes}
-    in_schemes = ", ".join(escape(schemes.get(name, name)) for name in principle.schemes)
-    body = (
-        '<nav><a href="/principles">All principles</a></nav>\n'
-        f'{_principle(principle, "h1")}\n<p class="meta">In: {in_schemes}</p>'
-    )
-    return _page(principle.label, body)
+def wants_html(request: Request, format: str | None) -> bool:
+    """Whether the client asked for a page: ``format=html``, or HTML preferred in ``Accept``."""
+    if format:
+        return format.strip().lower() in ("html", "text/html")
+    accept = (request.headers.get("accept") or "").lower()
+    return "text/html" in accept.split(",")[0] or accept.startswith("application/xhtml")

@@ -8,6 +8,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.body import media_type, read_body
 from api.errors import HttpProblem
+from api.pages import HTML, page
 from api.rendering import JSON, MODEL_RDF_OFFERS, negotiate, rdf_file_response, rdf_format, spooled
 from api.security import require_read, require_write
 from kg.catalog import ModelInfo
@@ -16,6 +17,8 @@ from kg.importers import DEFAULT_SCOPE, import_archimate, import_bpmn, sniff, sn
 from kg.ingest import read_source
 from kg.rdf import format_by_name
 from kg.settings import Settings
+from kg.snapshot import local_name, work_systems
+from kg.validation.runs import Runs
 from kg.workspace import Workspace
 
 router = APIRouter(tags=["models"])
@@ -219,8 +222,10 @@ def get_model(
     ] = None,
 ) -> Response:
     """The model's catalog entry as JSON, or its triples when Accept (or ``format``) names RDF."""
-    offer = negotiate((JSON, *MODEL_RDF_OFFERS), request.headers.get("accept"), format)
+    offer = negotiate((JSON, HTML, *MODEL_RDF_OFFERS), request.headers.get("accept"), format)
     catalog = _workspace(request).catalog
+    if offer == HTML:
+        return _model_page(request, catalog.get(model_id))
     if offer == JSON:
         return Response(json.dumps(catalog.get(model_id).as_dict()), media_type=JSON.media_type)
     spool = spooled()
@@ -230,6 +235,26 @@ def get_model(
         spool.close()
         raise
     return rdf_file_response(spool, offer)
+
+
+def _model_page(request: Request, info: ModelInfo) -> Response:
+    workspace = _workspace(request)
+    timeout = request.app.state.settings.query_timeout
+    systems = work_systems(workspace.store, workspace.catalog, info.id, timeout=timeout)
+    labels = {ws.iri: ws.label for ws in systems}
+    runs = Runs(workspace.catalog).of_model(info.id)
+    exports = [(offer.name, offer.media_type) for offer in MODEL_RDF_OFFERS]
+    return page(
+        request,
+        "model.html",
+        title=info.title,
+        model=info,
+        systems=systems,
+        labels=labels,
+        runs=runs,
+        exports=exports,
+        local_name=local_name,
+    )
 
 
 @router.delete("/models/{model_id}", dependencies=[Depends(require_write)], status_code=204, summary="Delete a model")

@@ -6,10 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from api.pages import HTML, PAGES, html_response, principle_page, principles_page
+from api.pages import HTML, PAGES, page
 from api.rendering import JSON, negotiate
+from api.routes.validation import validation_shapes
 from api.security import require_read
 from kg.principles import read_principles
+from kg.validation.rules import models_breaking, rules
+from kg.validation.runs import Runs
 
 router = APIRouter(tags=["principles"], dependencies=[Depends(require_read)])
 
@@ -22,7 +25,7 @@ def list_principles(request: Request, format: _FORMAT = None) -> Response:
     offer = negotiate((JSON, HTML), request.headers.get("accept"), format)
     principles = read_principles(request.app.state.workspace.store)
     if offer == HTML:
-        return html_response(principles_page(principles))
+        return page(request, "principles.html", title="Principles", principles=principles)
     return Response(json.dumps(principles.as_dict(), ensure_ascii=False), media_type=JSON.media_type)
 
 
@@ -33,5 +36,16 @@ def get_principle(request: Request, name: str, format: _FORMAT = None) -> Respon
     principles = read_principles(request.app.state.workspace.store)
     principle = principles.get(name)
     if offer == HTML:
-        return html_response(principle_page(principle, principles))
+        checking = [rule for rule in rules(validation_shapes()) if principle.iri in rule.principles]
+        breaking = models_breaking(Runs(request.app.state.workspace.catalog), principle.iri)
+        schemes = {scheme.name: scheme.label for scheme in principles.schemes}
+        return page(
+            request,
+            "principle.html",
+            title=principle.label,
+            principle=principle,
+            schemes=schemes,
+            rules=checking,
+            breaking=breaking,
+        )
     return Response(json.dumps(principle.as_dict(), ensure_ascii=False), media_type=JSON.media_type)

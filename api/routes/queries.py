@@ -9,9 +9,12 @@ time-limited and row-capped exactly as on ``/sparql`` (:mod:`api.query_results`)
 from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
 
+from api.errors import HttpProblem
+from api.pages import HTML, PAGES, page
 from api.query_results import negotiate_results, query_response
-from api.rendering import GRAPH_OFFERS, SELECT_OFFERS
+from api.rendering import GRAPH_OFFERS, JSON, SELECT_OFFERS, negotiate
 from api.security import require_read
 from api.threads import run_with_deadline
 from kg.errors import InvalidParameter
@@ -92,10 +95,32 @@ def _values(request: Request) -> dict[str, str]:
     return values
 
 
+_INPUTS = {"integer": "number", "decimal": "number", "date": "date", "dateTime": "datetime-local"}
+
+
+def _form(request: Request, queries: list[NamedQuery]) -> Response:
+    """Each query's form, built from its typed header (the model parameter lists the catalog)."""
+    workspace: Workspace = request.app.state.workspace
+    models = [(info.id, info.title) for info in workspace.catalog.models()]
+    title = queries[0].summary if len(queries) == 1 else "Named queries"
+    return page(
+        request,
+        "queries.html",
+        title=title,
+        queries=queries,
+        models=models,
+        inputs=_INPUTS,
+        formats=[o.name for o in SELECT_OFFERS],
+        graph_formats=[o.name for o in GRAPH_OFFERS],
+    )
+
+
 def _endpoint(query: NamedQuery) -> Callable[[Request], Awaitable[Response]]:
     async def run(request: Request) -> Response:
         workspace: Workspace = request.app.state.workspace
         settings: Settings = request.app.state.settings
+        if not request.query_params and _wants_page(request):
+            return _form(request, [query])
         offer = negotiate_results(query.form, request.headers.get("accept"), request.query_params.get("format"))
         values = _values(request)
         # Binding looks the model up in the catalog, a store call: in a worker, under the same limit.
@@ -110,6 +135,16 @@ def _endpoint(query: NamedQuery) -> Callable[[Request], Awaitable[Response]]:
     return run
 
 
+def _wants_page(request: Request) -> bool:
+    format = request.query_params.get("format")
+    if format:
+        return format.lower() == "html"
+    try:
+        return negotiate((JSON, HTML), request.headers.get("accept")) == HTML
+    except HttpProblem:
+        return False
+
+
 def build_router(queries: Mapping[str, NamedQuery] | None = None) -> APIRouter:
     """A router with ``GET /queries`` and one ``GET /queries/{name}`` per named query.
 
@@ -119,10 +154,12 @@ def build_router(queries: Mapping[str, NamedQuery] | None = None) -> APIRouter:
     queries = dict(queries) if queries is not None else load_queries()
     router = APIRouter(tags=["queries"], dependencies=[Depends(require_read)])
 
-    @router.get("/queries", summary="List the named queries")
-    def list_queries() -> list[dict]:
-        """Every named query with its summary, description and typed parameters."""
-        return [describe(query) for query in queries.values()]
+    @router.get("/queries", summary="List the named queries", response_model=list[dict], openapi_extra=PAGES)
+    def list_queries(request: Request) -> Response:
+        """Every named query with its summary, description and typed parameters (a page of forms for browsers)."""
+        if _wants_page(request):
+            return _form(request, list(queries.values()))
+        return JSONResponse([describe(query) for query in queries.values()])
 
     for query in queries.values():
         router.add_api_route(

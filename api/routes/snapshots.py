@@ -12,11 +12,15 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from api.pages import HTML, PAGES, html_response, snapshot_page, snapshots_page
+from api.diagram import layout
+from api.pages import HTML, PAGES, page
 from api.rendering import JSON, negotiate
 from api.security import require_read
 from api.threads import run_with_deadline
-from kg.snapshot import snapshot, work_systems
+from kg.elements import read_elements
+from kg.errors import NotFound
+from kg.snapshot import Snapshot, local_name, snapshot, work_systems
+from kg.validation.runs import Runs
 from kg.workspace import Workspace
 
 router = APIRouter(tags=["snapshots"], dependencies=[Depends(require_read)])
@@ -40,7 +44,15 @@ async def list_snapshots(request: Request, model_id: str, format: _FORMAT = None
     )
     url = request.url_for("list_snapshots", model_id=model_id)
     if offer == HTML:
-        return html_response(snapshots_page(model_id, systems, url.path))
+        return page(
+            request,
+            "snapshots.html",
+            title=f"Work systems of {model_id}",
+            model_id=model_id,
+            systems=systems,
+            list_path=url.path,
+            local_name=local_name,
+        )
     body = [{**vars(ws), "snapshot": f"{url}/{quote(ws.name, safe='')}"} for ws in systems]
     return Response(_json(body), media_type=JSON.media_type)
 
@@ -65,8 +77,39 @@ async def get_snapshot(
         timeout, partial(snapshot, workspace.store, workspace.catalog, model_id, ws, timeout=timeout)
     )
     if offer == HTML:
-        return html_response(snapshot_page(snap, request.url_for("list_snapshots", model_id=model_id).path))
+        return await run_with_deadline(timeout, _snapshot_page, request, snap)
     return Response(_json(snap.as_dict()), media_type=JSON.media_type)
+
+
+def _snapshot_page(request: Request, snap: Snapshot) -> Response:
+    """The snapshot as a diagram and as Alter's six boxes, with the latest run's findings marked."""
+    workspace = _workspace(request)
+    info = workspace.catalog.get(snap.model)
+    elements = read_elements(workspace.store, info)
+    try:
+        run, report = Runs(workspace.catalog).latest(snap.model)
+    except NotFound:
+        run, report = None, None
+    flagged: dict[str, int] = {}
+    members = {item.iri for _key, _heading, items in snap.elements() for item in items}
+    for result in report.results if report else ():
+        focus = getattr(result.focus_node, "value", None)
+        if focus in members:
+            flagged[focus] = flagged.get(focus, 0) + 1
+    return page(
+        request,
+        "snapshot.html",
+        title=f"Snapshot: {snap.work_system.label}",
+        snap=snap,
+        ws=snap.work_system,
+        model=info,
+        run=run,
+        d=layout(snap, elements.flow, flagged),
+        flagged=flagged,
+        flagged_total=len(flagged),
+        list_path=request.url_for("list_snapshots", model_id=snap.model).path,
+        local_name=local_name,
+    )
 
 
 def _json(value: object) -> str:

@@ -6,6 +6,7 @@ unless ``STSKG_SERVICE_ENABLED`` is set. GET without a query answers the service
 Results are written by pyoxigraph's serialisers; a query is stopped at ``STSKG_QUERY_TIMEOUT``.
 """
 
+import json
 from functools import lru_cache
 from typing import Annotated
 from urllib.parse import parse_qs
@@ -15,15 +16,18 @@ from pyoxigraph import NamedNode
 
 from api.body import charset_of, media_type, read_body
 from api.errors import HttpProblem
+from api.pages import EDITOR_CSP, HTML, page
 from api.query_results import negotiate_results, query_response
-from api.rendering import GRAPH_OFFERS, graph_response, negotiate
+from api.rendering import GRAPH_OFFERS, SPARQL_JSON, graph_response, negotiate
 from api.security import Credentials, check_read, check_write, require_read
 from api.threads import run_with_deadline
 from kg.errors import InvalidInput
 from kg.model_iris import current_versions, names_models
+from kg.namespaces import PREFIXES
+from kg.queries import load_queries
 from kg.service_description import Service, describe
 from kg.settings import Settings
-from kg.sparql import query_form, uses_service
+from kg.sparql import query_form, uses_service, with_prefixes
 from kg.store import Dataset
 from kg.update_targets import check_loads, confine_update
 from kg.workspace import Workspace
@@ -166,11 +170,51 @@ async def sparql_get(
         raise HttpProblem(405, "method-not-allowed", "SPARQL updates must be POSTed", headers={"Allow": "POST"})
     if len(request.query_params.getlist("query")) > 1:
         raise HttpProblem(400, "missing-query", "give exactly one 'query' parameter")
+    if _browser(request, format):
+        return _editor(request, query)
     if query is None:
         if not request.query_params or set(request.query_params) == {"format"}:
             return await _service_description(request, request.headers.get("accept"), format)
         raise HttpProblem(400, "missing-query", "give the query in the 'query' parameter")
     return await _query(request, query, _dataset(default_graphs, named_graphs), request.headers.get("accept"), format)
+
+
+def _browser(request: Request, format: str | None) -> bool:
+    """A browser asking for a page (HTML preferred in Accept, or ``format=html``), not a SPARQL client."""
+    if format is not None:
+        return format.strip().lower() in ("html", "text/html")
+    try:
+        return negotiate((SPARQL_JSON, HTML), request.headers.get("accept")) == HTML
+    except HttpProblem:
+        return False
+
+
+def _editor(request: Request, query: str | None) -> Response:
+    """The SPARQL editor (YASGUI, served from /static), on this endpoint, with stskg's prefixes and the
+    named queries as examples; ``query``, if given, is opened and run."""
+    examples = [
+        {"name": q.name, "summary": q.summary, "query": with_prefixes(q.text, PREFIXES)}
+        for q in load_queries().values()
+    ]
+    return page(
+        request,
+        "sparql.html",
+        title="SPARQL editor",
+        prefixes=json.dumps(PREFIXES),
+        examples=examples,
+        examples_json=json.dumps(examples),
+        query=query or "",
+        default_query=with_prefixes(DEFAULT_QUERY, PREFIXES),
+        csp=EDITOR_CSP,
+    )
+
+
+#: The editor opens with this query: the work systems of every model.
+DEFAULT_QUERY = """SELECT ?model ?ws ?label WHERE {
+  GRAPH ?model { ?ws a sts:WorkSystem . OPTIONAL { ?ws rdfs:label ?label } }
+}
+ORDER BY ?model ?label
+LIMIT 100"""
 
 
 @router.post("/sparql", summary="SPARQL query or update (POST)", openapi_extra=_POST_BODY)

@@ -10,9 +10,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
+from api import report_view
 from api.body import read_body
+from api.pages import HTML, page
 from api.rendering import JSON, JSON_LD, TURTLE, Offer, negotiate
 from api.security import require_read, require_write
+from kg.elements import read_elements
 from kg.namespaces import PREFIXES
 from kg.validation.acceptance import read_baseline, with_acceptances
 from kg.validation.bundled import bundled_shapes
@@ -26,12 +29,12 @@ from kg.workspace import Workspace
 router = APIRouter(tags=["validation"])
 
 SARIF = Offer("sarif", "application/sarif+json")
-HTML = Offer("html", "text/html", ("application/xhtml+xml",))
 REPORT_OFFERS = (JSON, TURTLE, JSON_LD, SARIF, HTML)
 _FORMAT_NAMES = {JSON: "json", TURTLE: "turtle", JSON_LD: "jsonld", SARIF: "sarif", HTML: "html"}
 
 ModelId = Annotated[str, Path(description="model id: 1-64 letters, digits, '.', '_' or '-'")]
 Format = Annotated[str | None, Query(description="json, turtle, jsonld, sarif or html (instead of the Accept header)")]
+#: The page's filters (HTML only): ?severity=Warning&principle=Multifunctionality&ws=ed-ich
 _REPORT = {
     "responses": {
         "200": {
@@ -59,6 +62,8 @@ def _runs(request: Request) -> Runs:
 
 def _report_response(request: Request, run: RunInfo, report: ValidationReport, format: str | None) -> Response:
     offer = negotiate(REPORT_OFFERS, request.headers.get("accept"), format)
+    if offer == HTML and request.method == "GET":
+        return _report_page(request, run, report)
     body = render_report(
         report,
         _FORMAT_NAMES[offer],
@@ -68,6 +73,33 @@ def _report_response(request: Request, run: RunInfo, report: ValidationReport, f
     )
     media_type = offer.media_type + ("; charset=utf-8" if offer.media_type.startswith("text/") else "")
     return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+
+
+def _report_page(request: Request, run: RunInfo, report: ValidationReport) -> Response:
+    """The report as a page: summary first, findings by principle, rule and element, filterable."""
+    workspace: Workspace = request.app.state.workspace
+    info = workspace.catalog.get(run.model)
+    params = request.query_params
+    filters = {
+        "severity": [s for s in params.getlist("severity") if s in report_view.SEVERITIES],
+        "principle": params.get("principle") or None,
+        "ws": params.get("ws") or None,
+    }
+    elements = read_elements(workspace.store, info)
+    view = report_view.build(
+        report, elements, severity=filters["severity"], principle=filters["principle"], work_system=filters["ws"]
+    )
+    filters["any"] = bool(filters["severity"] or filters["principle"] or filters["ws"])
+    return page(
+        request,
+        "report.html",
+        title=f"Validation of {info.title}",
+        model=info,
+        run=run,
+        view=view,
+        chart=report_view.chart(view),
+        filters=filters,
+    )
 
 
 @router.post(
