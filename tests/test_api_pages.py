@@ -1,9 +1,5 @@
-"""Pages for people in a real browser (Debian chromium, headless) against a live uvicorn server,
-plus /principles, /ontology and named queries over real HTTP."""
-
-import shutil
-import subprocess
-from html.parser import HTMLParser
+"""/principles, /ontology, named queries over real HTTP, and the negotiation of pages (the pages in a
+real browser: tests/test_browser.py)."""
 
 import httpx
 import pyoxigraph as ox
@@ -54,108 +50,6 @@ def live(tmp_path_factory) -> str:
     app.include_router(build_router(load_queries(folder)))
     with api_server(app) as url:
         yield url
-
-
-# -- a real browser ------------------------------------------------------------------------------
-
-
-def render(url: str, profile) -> str:
-    """The DOM chromium builds for ``url`` (headless; .ci/run installs chromium, so none is a failure)."""
-    binary = shutil.which("chromium")
-    assert binary, "chromium is not installed: apt-get install -y chromium (.ci/run does)"
-    command = [
-        binary,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-        "--dump-dom",
-        url,
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=90, check=False)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
-
-
-class Outline(HTMLParser):
-    """Headings, list items, elements and the page title of a rendered DOM."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[str] = []
-        self.headings: list[str] = []
-        self.items: list[str] = []
-        self.title = ""
-        self._open: list[str] = []
-        self._text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        if tag in ("h1", "h2", "h3", "li", "title"):
-            self._open.append(tag)
-            self._text = []
-
-    def handle_endtag(self, tag):
-        if self._open and self._open[-1] == tag:
-            self._open.pop()
-            text = " ".join("".join(self._text).split())
-            if tag == "title":
-                self.title = text
-            elif tag == "li":
-                self.items.append(text)
-            else:
-                self.headings.append(text)
-
-    def handle_data(self, data):
-        if self._open:
-            self._text.append(data)
-
-
-def outline(dom: str) -> Outline:
-    parsed = Outline()
-    parsed.feed(dom)
-    return parsed
-
-
-def test_browser_renders_the_snapshot_page(live, tmp_path):
-    """Chromium shows the ED snapshot: the work system's title, Alter's six boxes and their items."""
-    page = outline(render(f"{live}/models/s1-ed-ct-alert-good/snapshots/ed-ich", tmp_path / "profile"))
-    assert page.title == "Snapshot: Work-up of suspected ICH in the ED (to-be, with AI alert)"
-    assert page.headings == [
-        "Work-up of suspected ICH in the ED (to-be, with AI alert)",
-        "Customers",
-        "Products and services",
-        "Major activities and processes",
-        "Participants",
-        "Information",
-        "Technologies",
-    ]
-    expected = {"patient", "read the CT", "suspected-bleed alert", "ICH detection model"}
-    assert expected | {"AI scan triage (ICH detection model)"} <= set(page.items)
-
-
-def test_browser_shows_hostile_labels_as_text(live, tmp_path):
-    """A label holding markup is shown as text by the browser: no script element, title unchanged."""
-    page = outline(render(f"{live}/models/odd/snapshots/odd", tmp_path / "profile"))
-    assert "script" not in page.tags and "i" not in page.tags
-    assert page.title == "Snapshot: Odd <i>work</i> & co"
-    assert "<script>document.title='pwned'</script>" in page.items
-
-
-def test_browser_renders_the_principles_page(live, tmp_path):
-    """Chromium shows the principles grouped by scheme, with statements, and one principle's own page."""
-    dom = render(f"{live}/principles", tmp_path / "profile")
-    page = outline(dom)
-    assert page.headings[0] == "Principles"
-    assert "Cherns (1976) principles of sociotechnical design" in page.headings
-    assert "multifunctionality (organism versus mechanism)" in page.headings
-    assert "redundancy of functions rather than spare single-purpose parts" in dom
-    one = outline(render(f"{live}/principles/Multifunctionality", tmp_path / "profile"))
-    assert one.headings == ["multifunctionality (organism versus mechanism)"]
 
 
 # -- named queries over real HTTP ----------------------------------------------------------------

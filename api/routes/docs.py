@@ -1,7 +1,8 @@
-"""``/docs`` (Swagger UI) and ``/redoc`` (ReDoc), served from the app itself: no CDN, works offline.
+"""``/docs`` (Swagger UI), served from the app itself: no CDN, works offline.
 
-The assets come from the ``fastapi-offline`` wheel (Swagger UI 5, ReDoc 2; mounted at
-``/static/docs``); the pages start them with a script file of ours, so the CSP needs no inline script.
+The assets come from the ``fastapi-offline`` wheel (Swagger UI 5; mounted at ``/static/docs``); the
+page starts it with a script file of ours, so the CSP needs no inline script. There is no ReDoc page:
+ReDoc 2 always loads its logo from its CDN (a console error offline, under any CSP that blocks it).
 """
 
 from importlib.resources import files
@@ -20,8 +21,3 @@ ASSETS = StaticFiles(directory=str(files("fastapi_offline") / "static"))
 @router.get("/docs")
 def swagger_ui(request: Request) -> Response:
     return page(request, "docs.html", title="HTTP API", csp=DOCS_CSP, openapi=request.app.openapi_url)
-
-
-@router.get("/redoc")
-def redoc(request: Request) -> Response:
-    return page(request, "redoc.html", title="HTTP API reference", csp=DOCS_CSP, openapi=request.app.openapi_url)

@@ -1,4 +1,4 @@
-// Starts Swagger UI or ReDoc on the app's own OpenAPI document (the page says where it is).
+// Starts Swagger UI on the app's own OpenAPI document (the page says where it is).
 "use strict";
 (function () {
   const swagger = document.getElementById("swagger-ui");
@@ -6,9 +6,5 @@
     window.SwaggerUIBundle({ url: swagger.dataset.openapi, dom_id: "#swagger-ui", deepLinking: true,
       presets: [window.SwaggerUIBundle.presets.apis, window.SwaggerUIBundle.SwaggerUIStandalonePreset],
       layout: "BaseLayout", validatorUrl: null });
-  }
-  const redoc = document.getElementById("redoc");
-  if (redoc && window.Redoc) {
-    window.Redoc.init(redoc.dataset.openapi, { hideDownloadButton: false }, redoc);
   }
 })();
