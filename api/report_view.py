@@ -26,6 +26,7 @@ class Finding:
     path: str | None
     value: str | None
     remedy: str | None
+    accepted: str | None = None  # "accepted risk: why (by, until)", or that the acceptance expired
 
 
 @dataclass
@@ -100,6 +101,17 @@ def _message(result: ValidationResult, elements: Elements) -> str:
     return text
 
 
+def _accepted(report: ValidationReport, result: ValidationResult) -> str | None:
+    found = report.acceptance(result)
+    if found is None:
+        return None
+    until = f"until {found.valid_until}" if found.valid_until else None
+    details = ", ".join(part for part in (found.accepted_by, until) if part)
+    state = "acceptance expired" if found.expired else "accepted risk"
+    why = f": {found.justification}" if found.justification else ""
+    return f"{state}{why}" + (f" ({details})" if details else "")
+
+
 def build(
     report: ValidationReport,
     elements: Elements,
@@ -163,6 +175,7 @@ def build(
                 _path_label(result, elements),
                 _term_label(result.value, elements) if result.value != result.focus_node else None,
                 result.remedy,
+                _accepted(report, result),
             )
         )
     ordered = sorted(groups.values(), key=lambda g: (g.name is None, -g.count, g.label))
