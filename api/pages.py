@@ -60,11 +60,3 @@ def page(request: Request, template: str, *, status_code: int = 200, csp: str = 
         headers={"Content-Security-Policy": csp, "Vary": "Accept"},
     )
     return response
-
-
-def wants_html(request: Request, format: str | None) -> bool:
-    """Whether the client asked for a page: ``format=html``, or HTML preferred in ``Accept``."""
-    if format:
-        return format.strip().lower() in ("html", "text/html")
-    accept = (request.headers.get("accept") or "").lower()
-    return "text/html" in accept.split(",")[0] or accept.startswith("application/xhtml")

@@ -7,7 +7,6 @@ work system has its customers, products/services, activities and participants, t
 activities link to, and whoever plays its participant roles.
 """
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -15,8 +14,11 @@ import pyoxigraph as ox
 
 from kg.catalog import ModelInfo
 from kg.namespaces import ONTOLOGY_GRAPH, PREFIXES
+from kg.snapshot import local_name
 from kg.sparql import with_prefixes
 from kg.store import Dataset, Store
+
+__all__ = ["Elements", "local_name", "process_order", "read_elements"]
 
 _LABELS = """
 SELECT ?node ?label WHERE { ?node rdfs:label|skos:prefLabel ?label }
@@ -34,15 +36,6 @@ SELECT DISTINCT ?ws ?element WHERE {
 
 _FLOW = """
 SELECT DISTINCT ?from ?to WHERE { ?from sts:precedes ?to }"""
-
-
-def local_name(iri: str) -> str:
-    """The part of ``iri`` after its last ``/`` or ``#``.
-
-    >>> local_name("https://w3id.org/stskg/example/s1/ed-ich")
-    'ed-ich'
-    """
-    return re.split(r"[/#]", iri.rstrip("/#"))[-1]
 
 
 @dataclass(frozen=True)

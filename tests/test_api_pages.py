@@ -150,6 +150,23 @@ def test_ontology_html_docs(client):
     assert again.text == first.text
 
 
+def test_ontology_docs_have_one_title_one_entry_per_term_and_published_sources(client):
+    """Issue 12: pyLODE took every skos:ConceptScheme for an ontology (title "health work performer
+    kinds", ~40 titles run together in the heading), listed org:/foaf: terms next to ours under the
+    same names, and cited the project's own domain brief as a source."""
+    import re
+    from collections import Counter
+
+    page = client.get("/ontology", params={"format": "html"}).text
+    assert re.findall(r"<title>(.*?)</title>", page) == ["stskg: sociotechnical work system ontology"]
+    heading = re.search(r'id="metadata".*?<h1>(.*?)</h1>', page, re.S).group(1).strip()
+    assert heading == "stskg: sociotechnical work system ontology"
+    toc = page[page.rfind('id="toc"') :]
+    entries = Counter(label for _, label in re.findall(r'<a href="#([^"]+)">([^<]*)</a>', toc))
+    assert len(entries) > 150 and [label for label, n in entries.items() if n > 1] == []
+    assert "domain brief" not in page.lower()
+
+
 def test_ontology_formats_nobody_offers_are_406(client):
     """An unknown format is a 406 naming those on offer."""
     response = client.get("/ontology", params={"format": "pdf"})
@@ -188,3 +205,47 @@ def test_read_tokens_close_every_page_and_query(tmp_path, path):
     assert client.get(path).status_code == 401
     assert client.get(path, headers={"Authorization": "Bearer wrong"}).status_code == 403
     assert client.get(path, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_every_page_is_also_json_or_rdf(client):
+    """Issue 12: the pages are one representation among others; clients without HTML in Accept get
+    what they got before (the home page lists the models as JSON, /sparql its service description)."""
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    home = client.get("/")
+    assert home.headers["content-type"] == "application/json"
+    assert {m["id"] for m in home.json()["models"]} >= {"s0-data-poor", "odd"}
+    assert client.get("/", headers=browser).headers["content-type"].startswith("text/html")
+    assert client.get("/models/odd", headers=browser).headers["content-type"].startswith("text/html")
+    assert client.get("/models/odd").json()["id"] == "odd"
+    assert (
+        client.get("/models/odd", headers={"Accept": "text/turtle"}).headers["content-type"].startswith("text/turtle")
+    )
+    editor = client.get("/sparql", headers=browser)
+    assert editor.headers["content-type"].startswith("text/html") and 'id="yasgui"' in editor.text
+    assert client.get("/sparql", headers={"Accept": "text/turtle"}).headers["content-type"].startswith("text/turtle")
+    assert client.get("/queries", headers=browser).headers["content-type"].startswith("text/html")
+    assert isinstance(client.get("/queries").json(), list)
+
+
+def test_pages_allow_only_their_own_origin(client):
+    """Every page carries a CSP that allows scripts, styles and fetches from the app only."""
+    browser = {"Accept": "text/html"}
+    for path in ("/", "/models/odd", "/models/odd/snapshots/odd", "/principles", "/sparql", "/docs"):
+        policy = client.get(path, headers=browser).headers["content-security-policy"]
+        assert "default-src 'none'" in policy and "script-src 'self';" in policy and "connect-src 'self'" in policy
+        assert "http" not in policy
+
+
+def test_the_vendored_editor_is_the_pinned_npm_build():
+    """The YASGUI files served are the ones scripts/vendor-assets checks (same sha256), with a licence."""
+    import hashlib
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    script = (root / "scripts" / "vendor-assets").read_text()
+    folder = root / "api" / "static" / "vendor" / "zazuko-yasgui-4.6.2"
+    for name, key in (("yasgui.min.js", "JS_SHA256"), ("yasgui.min.css", "CSS_SHA256")):
+        pinned = re.search(rf"{key}=([0-9a-f]{{64}})", script).group(1)
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == pinned
+    assert "MIT" in (folder / "LICENSE").read_text()

@@ -27,7 +27,7 @@ from kg.namespaces import PREFIXES
 from kg.queries import load_queries
 from kg.service_description import Service, describe
 from kg.settings import Settings
-from kg.sparql import query_form, uses_service, with_prefixes
+from kg.sparql import query_form, uses_service
 from kg.store import Dataset
 from kg.update_targets import check_loads, confine_update
 from kg.workspace import Workspace
@@ -192,10 +192,7 @@ def _browser(request: Request, format: str | None) -> bool:
 def _editor(request: Request, query: str | None) -> Response:
     """The SPARQL editor (YASGUI, served from /static), on this endpoint, with stskg's prefixes and the
     named queries as examples; ``query``, if given, is opened and run."""
-    examples = [
-        {"name": q.name, "summary": q.summary, "query": with_prefixes(q.text, PREFIXES)}
-        for q in load_queries().values()
-    ]
+    examples = [{"name": q.name, "summary": q.summary, "query": _prefixed(q.text)} for q in load_queries().values()]
     return page(
         request,
         "sparql.html",
@@ -204,9 +201,15 @@ def _editor(request: Request, query: str | None) -> Response:
         examples=examples,
         examples_json=json.dumps(examples),
         query=query or "",
-        default_query=with_prefixes(DEFAULT_QUERY, PREFIXES),
+        default_query=_prefixed(DEFAULT_QUERY),
         csp=EDITOR_CSP,
     )
+
+
+def _prefixed(query: str) -> str:
+    """``query`` after a PREFIX line (one each) for every stskg prefix it uses, for a person to read."""
+    used = [f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items() if f"{p}:" in query]
+    return "\n".join([*used, query.strip()])
 
 
 #: The editor opens with this query: the work systems of every model.
