@@ -4,7 +4,7 @@ Exit codes: 0 success; 2 a user error or a store failure, reported in one line o
 ``validate`` exits 1 when there are findings at or above ``--fail-on``.
 """
 
-from kg.cli import diff, imports, models, serve, validation  # noqa: F401  (each module registers its commands)
+from kg.cli import analyses, imports, models, serve, validation  # noqa: F401  (each module registers its commands)
 from kg.cli.base import cli
 
 __all__ = ["cli", "main"]

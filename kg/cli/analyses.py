@@ -1,4 +1,4 @@
-"""``stskg diff``: what changed between an as-is and a to-be work system, and what that breaks."""
+"""``stskg diff`` and ``stskg congruence``: analyses over work-system models, with exit codes as ``validate``."""
 
 import sys
 from pathlib import Path
@@ -82,3 +82,58 @@ def _is_id(name: str) -> bool:
     except InvalidInput:
         return False
     return True
+
+
+@cli.command()
+@click.argument("model", metavar="MODEL")
+@click.option("--format", "out", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+@click.option("--fail-on", type=click.Choice(list(_THRESHOLDS)), default="warning", show_default=True)
+@click.option("--max-components", type=int, default=5, show_default=True, help="Cognitive load: owned components.")
+@click.option("--max-domains", type=int, default=3, show_default=True, help="Cognitive load: domains.")
+@click.option("--max-collaborations", type=int, default=1, show_default=True, help="Collaborations at once.")
+@click.pass_obj
+@_reported
+def congruence(
+    obj: _Context, model: str, out: str, fail_on: str, max_components: int, max_domains: int, max_collaborations: int
+) -> None:
+    """Socio-technical congruence of MODEL (a stored model id or an RDF file): coordination
+    requirements CR = TA·TD·TAᵀ (Cataldo et al. 2008) against communication paths, per team, per
+    person and per work system, with the gaps; and each team's cognitive load (Team Topologies).
+    Exit status: 0, 1 when there are findings at or above --fail-on, 2 on error."""
+    import json
+
+    from kg.congruence import Thresholds, analyse, explained, to_text
+    from kg.diff import read_file_view
+    from kg.diff.graph import read_view
+    from kg.namespaces import PREFIXES
+    from kg.store import open_memory_store
+    from kg.validation import render, sarif
+    from kg.validation.report import SH
+    from kg.workspace import install_ontology
+
+    limits = Thresholds(max_components, max_domains, max_collaborations)
+    files = open_memory_store()
+    try:
+        install_ontology(files)
+        if Path(model).is_file():
+            view, store = read_file_view(files, Path(model), "model", max_bytes=obj.settings.max_load_bytes), files
+        else:
+            if not _is_id(model) or obj.workspace.catalog.find(model) is None:
+                raise NotFound(f"{model!r} is neither a file nor a stored model")
+            info = obj.workspace.catalog.get(model)
+            view, store = read_view(obj.workspace.store, ox.NamedNode(info.graph), model), obj.workspace.store
+        result = analyse(view, limits)
+        report = explained(result.findings, store, "congruence")
+    finally:
+        files.close()
+    if out == "text":
+        body = to_text(result)
+    elif out == "json":
+        body = json.dumps(
+            {**result.as_dict(), "findings": json.loads(render.to_json(report, PREFIXES))}, indent=2, ensure_ascii=False
+        )
+    else:
+        body = json.dumps(sarif.to_sarif(report, PREFIXES), indent=2, ensure_ascii=False)
+    click.echo(body.rstrip("\n"))
+    if report.at_or_above(ox.NamedNode(SH + _THRESHOLDS[fail_on])):
+        sys.exit(EXIT_FINDINGS)
