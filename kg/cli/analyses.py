@@ -137,3 +137,67 @@ def congruence(
     click.echo(body.rstrip("\n"))
     if report.at_or_above(ox.NamedNode(SH + _THRESHOLDS[fail_on])):
         sys.exit(EXIT_FINDINGS)
+
+
+@cli.command()
+@click.argument("model", metavar="MODEL")
+@click.option("--threshold", type=int, default=2, show_default=True, help="Workarounds that make a cluster a finding.")
+@click.option("--format", "out", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--fail-on", type=click.Choice(list(_THRESHOLDS)), default="warning", show_default=True)
+@click.pass_obj
+@_reported
+def workarounds(obj: _Context, model: str, threshold: int, out: str, fail_on: str) -> None:
+    """Workaround clusters of MODEL (a stored model id or an RDF file): workarounds grouped by the
+    obstacle or mandated system they get around; a cluster of --threshold or more is a finding
+    (R-WA-03, Alter 2014) pointing at a planned change. Exit status as for validate."""
+    import json
+
+    from kg.congruence import explained
+    from kg.namespaces import PREFIXES
+    from kg.validation import render
+    from kg.validation.report import SH
+    from kg.workarounds import clusters, findings
+
+    files, view, store = _open_view(obj, model)
+    try:
+        found = clusters(view)
+        report = explained(findings(found, threshold), store, "workarounds")
+    finally:
+        files.close()
+    if out == "json":
+        body = json.dumps(
+            {"clusters": [c.as_dict() for c in found], "findings": json.loads(render.to_json(report, PREFIXES))},
+            indent=2,
+            ensure_ascii=False,
+        )
+    else:
+        lines = [f"Workaround clusters of {model}", ""]
+        for c in found:
+            planned = f" (planned change: {', '.join(c.planned_changes)})" if c.planned_changes else ""
+            lines.append(f"  {c.label} [{c.kind}]: {len(c.workarounds)} - {'; '.join(c.workarounds)}{planned}")
+        lines += ["", "Findings"] + [f"  {r.rule}: {r.message}\n    what to do: {r.remedy}" for r in report.results]
+        body = "\n".join(lines if found else [f"no workarounds recorded in {model}"])
+    click.echo(body)
+    if report.at_or_above(ox.NamedNode(SH + _THRESHOLDS[fail_on])):
+        sys.exit(EXIT_FINDINGS)
+
+
+def _open_view(obj: _Context, model: str):
+    """``(memory store, view, store with the ontology)`` for a file or a stored model; close the first."""
+    from kg.diff import read_file_view
+    from kg.diff.graph import read_view
+    from kg.store import open_memory_store
+    from kg.workspace import install_ontology
+
+    files = open_memory_store()
+    try:
+        install_ontology(files)
+        if Path(model).is_file():
+            return files, read_file_view(files, Path(model), "model", max_bytes=obj.settings.max_load_bytes), files
+        if not _is_id(model) or obj.workspace.catalog.find(model) is None:
+            raise NotFound(f"{model!r} is neither a file nor a stored model")
+        info = obj.workspace.catalog.get(model)
+        return files, read_view(obj.workspace.store, ox.NamedNode(info.graph), model), obj.workspace.store
+    except BaseException:
+        files.close()
+        raise
