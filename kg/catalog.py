@@ -29,7 +29,19 @@ from pyoxigraph import Literal, NamedNode, RdfFormat
 
 from kg.errors import Conflict, InvalidInput, NotFound
 from kg.ingest import RdfSource, load_graph
-from kg.namespaces import ADMS, CATALOG_GRAPH, DCAT, DCTERMS, DQV, MODEL_GRAPH_BASE, RDF, STS, XSD, model_graph
+from kg.namespaces import (
+    ADMS,
+    CATALOG_GRAPH,
+    DCAT,
+    DCTERMS,
+    DQV,
+    MODEL_GRAPH_BASE,
+    RDF,
+    SNAPSHOT_GRAPH_BASE,
+    STS,
+    XSD,
+    model_graph,
+)
 from kg.sparql import insert_data
 from kg.store import Dataset, Store
 
@@ -224,6 +236,7 @@ class Catalog:
         :class:`NotFound`. The entry goes first, in one update: its graph is then an orphan."""
         info = self.get(model_id)
         self.store.update(_delete_entry(NamedNode(info.iri)))
+        self.store.drop(NamedNode(SNAPSHOT_GRAPH_BASE + model_id))  # kg.snapshot_store: they go with the model
         if info.graph == info.iri:  # a graph from before versions: not recognisable as an orphan
             self.store.drop(NamedNode(info.graph))
         else:

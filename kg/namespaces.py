@@ -14,6 +14,8 @@ ONTOLOGY_GRAPH = NamedNode(BASE + "graph/ontology")
 SHAPES_GRAPH = NamedNode(BASE + "graph/shapes")
 #: Stored validation runs: one graph each, ``VALIDATION_GRAPH_BASE + model id + "/" + run id``.
 VALIDATION_GRAPH_BASE = BASE + "validation/"
+#: Stored work-system snapshots of a model (kg.snapshot_store): ``SNAPSHOT_GRAPH_BASE + model id``.
+SNAPSHOT_GRAPH_BASE = BASE + "graph/snapshots/"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

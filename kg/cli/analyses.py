@@ -52,7 +52,7 @@ def diff(obj: _Context, asis: str, tobe: str | None, out: str, fail_on: str, out
             path = Path(name)
             if path.is_file():
                 return read_file_view(files, path, side, max_bytes=obj.settings.max_load_bytes), files
-            workspace = obj.workspace
+            workspace = obj.reader
             if workspace.catalog.find(name) is None if _is_id(name) else True:
                 raise NotFound(f"{name!r} is neither a file nor a stored model")
             info = workspace.catalog.get(name)
@@ -118,10 +118,10 @@ def congruence(
         if Path(model).is_file():
             view, store = read_file_view(files, Path(model), "model", max_bytes=obj.settings.max_load_bytes), files
         else:
-            if not _is_id(model) or obj.workspace.catalog.find(model) is None:
+            if not _is_id(model) or obj.reader.catalog.find(model) is None:
                 raise NotFound(f"{model!r} is neither a file nor a stored model")
-            info = obj.workspace.catalog.get(model)
-            view, store = read_view(obj.workspace.store, ox.NamedNode(info.graph), model), obj.workspace.store
+            info = obj.reader.catalog.get(model)
+            view, store = read_view(obj.reader.store, ox.NamedNode(info.graph), model), obj.reader.store
         result = analyse(view, limits)
         report = explained(result.findings, store, "congruence")
     finally:
@@ -194,10 +194,10 @@ def _open_view(obj: _Context, model: str):
         install_ontology(files)
         if Path(model).is_file():
             return files, read_file_view(files, Path(model), "model", max_bytes=obj.settings.max_load_bytes), files
-        if not _is_id(model) or obj.workspace.catalog.find(model) is None:
+        if not _is_id(model) or obj.reader.catalog.find(model) is None:
             raise NotFound(f"{model!r} is neither a file nor a stored model")
-        info = obj.workspace.catalog.get(model)
-        return files, read_view(obj.workspace.store, ox.NamedNode(info.graph), model), obj.workspace.store
+        info = obj.reader.catalog.get(model)
+        return files, read_view(obj.reader.store, ox.NamedNode(info.graph), model), obj.reader.store
     except BaseException:
         files.close()
         raise

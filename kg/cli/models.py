@@ -155,14 +155,34 @@ def _read_text(argument: str) -> str:
 @click.option("--model", "model_id", required=True, metavar="ID", help="The model whose work systems to show.")
 @click.argument("work_system", metavar="[WS]", required=False)
 @click.option("--format", "out", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--store", "keep", is_flag=True, help="Also store the snapshot, dated, for this version of the model.")
+@click.option("--stored", is_flag=True, help="List the snapshots stored for the model instead.")
 @click.pass_obj
 @_reported
-def snapshot(obj: _Context, model_id: str, work_system: str | None, out: str) -> None:
-    """Alter's snapshot of work system WS (its local name or IRI); without WS, list the work systems."""
+def snapshot(obj: _Context, model_id: str, work_system: str | None, out: str, keep: bool, stored: bool) -> None:
+    """Alter's snapshot of work system WS (its local name or IRI); without WS, list the work systems.
+
+    --store records it as a dated sts:WorkSystemSnapshot of the model's current version;
+    --stored lists the recorded ones, oldest first."""
     from kg.snapshot import snapshot as read_snapshot
     from kg.snapshot import work_systems
+    from kg.snapshot_store import store_snapshot, stored_snapshots
 
-    workspace = obj.reader
+    workspace = obj.workspace if keep else obj.reader
+    if stored:
+        found = stored_snapshots(workspace.store, workspace.catalog, model_id)
+        if out == "json":
+            click.echo(json.dumps([vars(s) for s in found], indent=2, ensure_ascii=False))
+        else:
+            lines = [
+                f"{s.created}  {s.label}  (version {s.version or s.model_modified}, {s.elements} elements)"
+                for s in found
+            ]
+            click.echo("\n".join(lines) or "no stored snapshots")
+        return
+    if keep and work_system is not None:
+        kept = store_snapshot(workspace.store, workspace.catalog, model_id, work_system)
+        click.echo(f"stored snapshot {kept.iri} ({kept.created})", err=True)
     if work_system is None:
         systems = work_systems(workspace.store, workspace.catalog, model_id)
         if out == "json":
