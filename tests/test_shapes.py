@@ -20,6 +20,8 @@ from kg.validation.sparql_text import analyse
 from tests.conftest import SHARED_DATA
 
 #: Every rule id of the domain brief §2.1, written out so that a dropped rule fails this test.
+#: Rules added by issues after the brief (issue 13 item 4: life-cycle fit).
+ISSUE_RULES = ("R-WST-14",)
 BRIEF_RULES = (
     "R-WST-01",
     "R-WST-02",
@@ -158,7 +160,7 @@ def test_every_rule_of_the_brief_is_covered(shapes: rdflib.Graph):
     """Each rule id of the brief §2.1 is the dcterms:identifier of at least one shape."""
     ids = {str(i) for i in shapes.objects(None, DCTERMS.identifier)}
     assert sorted(set(BRIEF_RULES) - ids) == []
-    assert sorted(i for i in ids if i.removesuffix("-DATA") not in BRIEF_RULES) == []
+    assert sorted(i for i in ids if i.removesuffix("-DATA") not in (*BRIEF_RULES, *ISSUE_RULES)) == []
 
 
 def test_every_operationalized_principle_exists_in_the_ontology(shapes: rdflib.Graph):
