@@ -9,9 +9,12 @@ import functools
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 
+from kg.namespaces import STSH, STSP
 from kg.store import open_memory_store
 from kg.validation import ValidationReport, validate
+from kg.validation.annotations import OPERATIONALIZES, PRIMARY_PRINCIPLE, shape_annotations
 from kg.validation.bundled import bundled_shapes
 from kg.workspace import Workspace
 from tests.scenario_findings import EXPECTED_DIR, example_files, load_example, read_expected, rows, to_csv
@@ -162,3 +165,39 @@ def test_results_carry_their_message():
     for stem in STEMS:
         for result in ours(stem).results:
             assert result.message and "{?" not in result.message and "{$" not in result.message
+
+
+@pytest.mark.parametrize(
+    ("stem", "rule", "primary", "related"),
+    [
+        ("s1-ed-ct-alert-bad", "R-STS-01", "VarianceControl", {"BoundaryLocation"}),
+        ("s3-volvo-kalmar-pay", "R-STS-09", "SupportCongruence", {"Multifunctionality"}),
+    ],
+)
+def test_findings_are_filed_under_the_primary_principle_of_their_shape(stem, rule, primary, related):
+    """Issue 11: a shape that operationalises several principles files its findings under the one it
+    states as sts:primaryPrinciple (not the first by IRI), lists the others, and counts by the primary."""
+    for engine in (ours, reference):
+        report = engine(stem)
+        found = [r for r in report.results if r.rule == rule]
+        assert found
+        for result in found:
+            assert result.principle == ox.NamedNode(STSP + primary)
+            assert {p.value.removeprefix(STSP) for p in result.principles[1:]} <= related
+        assert report.counts_by_principle().get(STSP + primary, 0) >= len(found)
+
+
+
+def test_every_shape_of_several_principles_states_its_primary_one():
+    """Issue 11: the shapes file states the primary principle wherever a shape operationalises
+    several; the annotation read for a finding is that one (R-STS-09's cross-training shape too)."""
+    graph = bundled_shapes().graph
+    several = {s for s in graph.subjects(OPERATIONALIZES, None) if len(set(graph.objects(s, OPERATIONALIZES))) > 1}
+    assert several
+    for shape in several:
+        primary = graph.value(shape, PRIMARY_PRINCIPLE)
+        assert primary in set(graph.objects(shape, OPERATIONALIZES)), shape
+        assert shape_annotations(graph, shape)["principle"] == ox.NamedNode(str(primary))
+    cross_training = shape_annotations(graph, rdflib.URIRef(STSH + "CrossTrainingShape"))
+    assert cross_training["principle"] == ox.NamedNode(STSP + "SupportCongruence")
+    assert cross_training["principles"][1:] == (ox.NamedNode(STSP + "Multifunctionality"),)

@@ -228,6 +228,10 @@ def test_an_unknown_principle_fails_the_load(tmp_path: Path):
             ('dcterms:identifier "R-WST-01" ; sts:operationalizes', 'dcterms:identifier "WST1" ; sts:operationalizes'),
             "rule id",
         ),
+        (  # issue 11: several principles and no primary one
+            ("sts:operationalizes stsp:WSTDefinition ;", "sts:operationalizes stsp:WSTDefinition , stsp:WSTSnapshot ;"),
+            "states no sts:primaryPrinciple",
+        ),
     ],
 )
 def test_a_malformed_shape_fails_the_load_with_a_clear_error(tmp_path: Path, edit: tuple[str, str], problem: str):

@@ -121,7 +121,7 @@ def test_json_has_the_documented_shape(report):
     assert variance["severity"] == "Warning" and variance["principle"] == STSP + "VarianceControl"
     assert set(variance) == {
         "focusNode", "focusNodeName", "path", "value", "severity", "message", "sourceShape",
-        "sourceConstraintComponent", "sourceConstraint", "principle", "rule", "remedy", "source", "acceptance",
+        "sourceConstraintComponent", "sourceConstraint", "principle", "principles", "rule", "remedy", "source", "acceptance",
     }  # fmt: skip
     assert {p["label"] for p in data["principles"]} == {"work system definition", "variance control at the source"}
 

@@ -3,7 +3,9 @@
 What a result gets, read from the shapes graph (the result's source shape first, else the nearest
 node shape that has it as an ``sh:property``, for each annotation on its own):
 
-- principle: ``sts:operationalizes``;
+- principle: ``sts:primaryPrinciple``, else the only ``sts:operationalizes`` (a shape operationalising
+  several principles must state its primary one; without it the first by IRI is taken); all the
+  principles it operationalises, primary first, as ``principles``;
 - rule id: ``dcterms:identifier`` (e.g. ``R-STS-01``);
 - remedy: ``sts:remedy`` (English or untagged preferred);
 - source: ``dcterms:source`` of the shape, else of its principle in the ontology.
@@ -26,6 +28,7 @@ from kg.validation.shapes import ShapesGraph
 from kg.validation.terms import sparql_term, to_rdflib
 
 OPERATIONALIZES = rdflib.URIRef(STS + "operationalizes")
+PRIMARY_PRINCIPLE = rdflib.URIRef(STS + "primaryPrinciple")
 REMEDY = rdflib.URIRef(STS + "remedy")
 
 
@@ -54,15 +57,32 @@ def _lineage(graph: rdflib.Graph, shape: rdflib.term.Node) -> list[rdflib.term.N
     return order
 
 
+def _principles(graph: rdflib.Graph, node: rdflib.term.Node, _predicate=None) -> tuple[ox.NamedNode, ...] | None:
+    """What ``node`` operationalises, its primary principle first (``None`` if it names none)."""
+    named = sorted(v for v in graph.objects(node, OPERATIONALIZES) if isinstance(v, rdflib.URIRef))
+    primary = _iri(graph, node, PRIMARY_PRINCIPLE)
+    if primary is not None and rdflib.URIRef(primary.value) not in named:
+        named.insert(0, rdflib.URIRef(primary.value))
+    if not named:
+        return None
+    ordered = [ox.NamedNode(str(p)) for p in named]
+    if primary is not None:
+        ordered.sort(key=lambda p: p != primary)
+    return tuple(ordered)
+
+
 def shape_annotations(graph: rdflib.Graph, shape: rdflib.term.Node) -> dict:
-    """``principle``, ``rule``, ``remedy`` and ``source`` of ``shape`` (``None`` where absent)."""
+    """``principle`` (the primary one), ``principles`` (all, primary first), ``rule``, ``remedy``
+    and ``source`` of ``shape`` (``None`` where absent)."""
     lineage = _lineage(graph, shape)
 
     def first(read, predicate):
         return next((v for node in lineage if (v := read(graph, node, predicate)) is not None), None)
 
+    principles = first(_principles, None) or ()
     return {
-        "principle": first(_iri, OPERATIONALIZES),
+        "principle": principles[0] if principles else None,
+        "principles": principles,
         "rule": first(_text, RDFLIB_DCTERMS.identifier),
         "remedy": first(_text, REMEDY),
         "source": first(_text, RDFLIB_DCTERMS.source),
@@ -138,7 +158,7 @@ def annotate(
     for result in report.results:
         if result.source_shape not in by_shape:
             by_shape[result.source_shape] = shape_annotations(graph, to_rdflib(result.source_shape))
-    mentioned = sorted({a["principle"] for a in by_shape.values() if a["principle"] is not None}, key=str)
+    mentioned = sorted({p for a in by_shape.values() for p in a["principles"]}, key=str)
     described = principles(store, mentioned, ontology_graph) if store is not None and ontology_graph else ()
     source_of = {p.iri: p.source for p in described}
     results = []
@@ -148,6 +168,7 @@ def annotate(
             replace(
                 result,
                 principle=notes["principle"],
+                principles=notes["principles"],
                 rule=notes["rule"],
                 remedy=notes["remedy"],
                 source=notes["source"] or source_of.get(notes["principle"]),

@@ -22,7 +22,9 @@ The JSON shape (stable; new keys may be added, none removed or renamed)::
       "results": [{"focusNode": TERM, "focusNodeName": "ex:x", "path": "<sparql path>" | null,
                    "value": TERM | null, "severity": "Warning", "message", "sourceShape": TERM,
                    "sourceConstraintComponent": IRI, "sourceConstraint": TERM | null,
-                   "principle": IRI | null, "rule", "remedy", "source", "acceptance": ACCEPTANCE | null}],
+                   "principle": IRI | null,     # the primary principle: counts and groups use it
+                   "principles": [IRI],         # all the shape operationalises, primary first
+                   "rule", "remedy", "source", "acceptance": ACCEPTANCE | null}],
       ...extra                            # e.g. the stored run's metadata
     }
 
@@ -269,6 +271,7 @@ def result_json(result: ValidationResult, prefixes: Mapping[str, str], report: V
         "sourceConstraintComponent": result.source_constraint_component.value,
         "sourceConstraint": term_json(result.source_constraint),
         "principle": result.principle.value if result.principle else None,
+        "principles": [p.value for p in result.principles],
         "rule": result.rule,
         "remedy": result.remedy,
         "source": result.source,

@@ -46,6 +46,8 @@ class ValidationResult:
     source: str | None = None
     remedy: str | None = None
     rule: str | None = None
+    #: Every principle the source shape operationalises, :attr:`principle` (the primary one) first.
+    principles: tuple[ox.NamedNode, ...] = ()
 
     def key(self) -> tuple:
         """What two engines must agree on: focus, path, value, severity, shape, component."""
@@ -120,7 +122,7 @@ class ValidationReport:
         return dict(Counter(severity_name(r.severity) for r in self.results))
 
     def counts_by_principle(self) -> dict[str, int]:
-        """Number of results per principle IRI; results without a principle count under ``""``."""
+        """Number of results per (primary) principle IRI; results without one count under ``""``."""
         return dict(Counter(r.principle.value if r.principle else "" for r in self.results))
 
     def at_or_above(self, severity: ox.NamedNode) -> list[ValidationResult]:

@@ -6,7 +6,8 @@ The graph uses the SHACL report vocabulary exactly as pySHACL writes it (``sh:Va
 ``sh:sourceConstraint``, ``sh:resultMessage``), plus stskg's annotations as extra triples on each
 result:
 
-- ``dcterms:subject`` the principle (a ``skos:Concept`` of the ontology),
+- ``dcterms:subject`` the (primary) principle (a ``skos:Concept`` of the ontology), and
+  ``dcterms:relation`` each other principle the source shape operationalises,
 - ``dcterms:identifier`` the rule id, ``sts:remedy`` the remedy, ``dcterms:source`` the source;
 
 and, for each principle mentioned, its ``skos:prefLabel``, ``skos:definition``, ``sts:rationale``
@@ -91,6 +92,9 @@ def result_triples(node: ox.BlankNode | ox.NamedNode, result: ValidationResult) 
         t.append(ox.Triple(node, _n(SH, "resultMessage"), ox.Literal(result.message)))
     if result.principle is not None:
         t.append(ox.Triple(node, _n(DCTERMS, "subject"), result.principle))
+    for other in result.principles:
+        if other != result.principle:
+            t.append(ox.Triple(node, _n(DCTERMS, "relation"), other))
     for predicate, text in ((_n(DCTERMS, "identifier"), result.rule), (_n(STS, "remedy"), result.remedy)):
         if text is not None:
             t.append(ox.Triple(node, predicate, ox.Literal(text)))
@@ -166,6 +170,8 @@ def read_report(graph: rdflib.Graph, engine: str, node: rdflib.term.Node | None 
             path = None
         value, constraint = graph.value(r, RDFLIB_SH.value), graph.value(r, RDFLIB_SH.sourceConstraint)
         principle = graph.value(r, RDFLIB_DCTERMS.subject)
+        primary = [ox.NamedNode(str(principle))] if isinstance(principle, rdflib.URIRef) else []
+        related = sorted(str(p) for p in graph.objects(r, RDFLIB_DCTERMS.relation) if isinstance(p, rdflib.URIRef))
         results.append(
             ValidationResult(
                 focus_node=to_ox(graph.value(r, RDFLIB_SH.focusNode)),
@@ -180,10 +186,11 @@ def read_report(graph: rdflib.Graph, engine: str, node: rdflib.term.Node | None 
                 source=_literal(graph, r, RDFLIB_DCTERMS.source),
                 remedy=_literal(graph, r, REMEDY),
                 rule=_literal(graph, r, RDFLIB_DCTERMS.identifier),
+                principles=tuple(primary + [ox.NamedNode(p) for p in related]),
             )
         )
     report = ValidationReport.of(results, engine)
-    mentioned = sorted({r.principle for r in report.results if r.principle is not None}, key=str)
+    mentioned = sorted({p for r in report.results for p in r.principles}, key=str)
     described = []
     for iri in mentioned:
         subject = rdflib.URIRef(iri.value)

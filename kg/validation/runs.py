@@ -252,7 +252,7 @@ class Runs:
         graph = ox.NamedNode(run.graph)
         triples = self.store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", dataset=Dataset([graph]))
         stored = read_report(to_rdflib_graph(triples), run.engine, rdflib.URIRef(run.graph))
-        mentioned = sorted({r.principle for r in stored.results if r.principle is not None}, key=str)
+        mentioned = sorted({p for r in stored.results for p in r.principles}, key=str)
         described = principles(self.store, mentioned, ONTOLOGY_GRAPH) or stored.principles
         report = ValidationReport(stored.conforms, stored.results, stored.engine, described)
         # Acceptances are read from the model as it is now: one recorded (or expired) since the run counts.
