@@ -100,8 +100,9 @@ def test_sarif_output_points_at_lines_of_the_file(run, files):
     for finding in sarif_run["results"]:
         physical = finding["locations"][0]["physicalLocation"]
         assert physical["artifactLocation"]["uri"] == files["bad"].as_uri()
-        name = finding["locations"][0]["logicalLocations"][0]["name"]
-        assert lines[physical["region"]["startLine"] - 1].startswith(name + " ")
+        iri = finding["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+        written = "ex:" + iri.rsplit("/", 1)[-1]
+        assert lines[physical["region"]["startLine"] - 1].startswith(written + " ")
 
 
 def test_stored_model_run_is_stored_and_reported(run, files, tmp_path):
@@ -216,8 +217,10 @@ def test_s5_good_passes_the_default_gate_with_its_residual_warning_accepted(tmp_
     base = ["--data-dir", str(tmp_path / "d"), "validate", str(EXAMPLES / "s5-ehr-workaround-good.ttl")]
     result = CliRunner().invoke(cli, [*base, "--format", "json"])
     data = json.loads(result.stdout)
-    gating = [(r["rule"], r["focusNodeName"]) for r in data["results"] if r["severity"] in ("Violation", "Warning")]
-    assert result.exit_code == 0 and gating == [("R-WA-01", "ex:bcmaPractice")]
+    gating = [
+        (r["rule"], r["focusNode"]["value"]) for r in data["results"] if r["severity"] in ("Violation", "Warning")
+    ]
+    assert result.exit_code == 0 and gating == [("R-WA-01", "https://w3id.org/stskg/example/s5/bcmaPractice")]
     accepted = next(r for r in data["results"] if r["rule"] == "R-WA-01")["acceptance"]
     assert accepted["status"] == "accepted" and accepted["origin"] == "model"
     assert accepted["acceptedBy"] == "Mo (charge nurse)" and accepted["justification"]

@@ -187,7 +187,6 @@ def test_findings_are_filed_under_the_primary_principle_of_their_shape(stem, rul
         assert report.counts_by_principle().get(STSP + primary, 0) >= len(found)
 
 
-
 def test_every_shape_of_several_principles_states_its_primary_one():
     """Issue 11: the shapes file states the primary principle wherever a shape operationalises
     several; the annotation read for a finding is that one (R-STS-09's cross-training shape too)."""

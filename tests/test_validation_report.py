@@ -116,11 +116,13 @@ def test_json_has_the_documented_shape(report):
     assert data["counts"]["byPrinciple"] == {STSP + "WSTDefinition": 1, STSP + "VarianceControl": 1, "": 1}
     variance = next(r for r in data["results"] if r["rule"] == "R-T-02")
     assert variance["focusNode"] == {"type": "uri", "value": EX + "delay"}
-    assert variance["focusNodeName"] == "ex:delay"
+    assert variance["focusNodeName"] == "delay"  # no label in the model: the local name
+    assert variance["valueName"] == "bedManager"
     assert variance["value"] == {"type": "uri", "value": EX + "bedManager"}
     assert variance["severity"] == "Warning" and variance["principle"] == STSP + "VarianceControl"
     assert set(variance) == {
-        "focusNode", "focusNodeName", "path", "value", "severity", "message", "sourceShape",
+        "focusNode", "focusNodeName", "workSystem", "workSystemName", "workSystems", "path", "value", "valueName",
+        "severity", "message", "sourceShape",
         "sourceConstraintComponent", "sourceConstraint", "principle", "principles", "rule", "remedy", "source", "acceptance",
     }  # fmt: skip
     assert {p["label"] for p in data["principles"]} == {"work system definition", "variance control at the source"}

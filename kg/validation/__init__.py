@@ -21,6 +21,7 @@ from kg.store.base import Dataset, Store
 from kg.validation.acceptance import model_acceptances, with_acceptances
 from kg.validation.annotations import annotate
 from kg.validation.engine import SparqlEngine
+from kg.validation.names import with_names
 from kg.validation.reference import data_graph, validate_with_pyshacl
 from kg.validation.report import INFO, VIOLATION, WARNING, Principle, ValidationReport, ValidationResult
 from kg.validation.shapes import ShapesGraph
@@ -65,15 +66,18 @@ def validate(
     ontology_graph: ox.NamedNode | None = ONTOLOGY_GRAPH,
     shapes_graph: ox.NamedNode | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    language: str = "en",
 ) -> ValidationReport:
     """Validate the model in ``model_graph`` (seen together with ``ontology_graph``) against ``shapes``.
 
     ``shapes_graph`` names the store graph holding the shapes, bound to ``$shapesGraph`` in
     SHACL-SPARQL constraints. Every result is annotated with its principle, rule id, source and
     remedy, and the report describes the principles from ``ontology_graph``
-    (:mod:`kg.validation.annotations`). ``progress(done, total, shape)`` is called per shape by the
-    SPARQL engine (pySHACL reports no progress). Raises :class:`kg.errors.UnsupportedShape` for a
-    shape the SPARQL engine cannot run, :class:`kg.errors.ShapeError` for a malformed one.
+    (:mod:`kg.validation.annotations`); the nodes it mentions are named from the validated data, in
+    ``language`` where a label has it (:mod:`kg.validation.names`). ``progress(done, total, shape)``
+    is called per shape by the SPARQL engine (pySHACL reports no progress). Raises
+    :class:`kg.errors.UnsupportedShape` for a shape the SPARQL engine cannot run,
+    :class:`kg.errors.ShapeError` for a malformed one.
     """
     parsed = shapes if isinstance(shapes, ShapesGraph) else ShapesGraph(shapes)
     graphs = [model_graph] + ([ontology_graph] if ontology_graph is not None else [])
@@ -89,4 +93,5 @@ def validate(
         raise ValueError(f"unknown validation engine {engine!r}; choose 'sparql' or 'pyshacl'")
     report = annotate(report, parsed, store, ontology_graph)
     # Risk acceptances recorded in the model travel with the report; they never change its results.
-    return with_acceptances(report, model_acceptances(store, dataset))
+    report = with_acceptances(report, model_acceptances(store, dataset))
+    return with_names(report, store, dataset, language)

@@ -15,12 +15,17 @@ The JSON shape (stable; new keys may be added, none removed or renamed)::
                  "findings": 3, "accepted": 1},      # findings; results a valid acceptance covers
       "summary": {"byRule": [{"rule", "severity", "principle", "findings", "accepted"}],   # most severe first
                   "byPrinciple": [{"principle", "severity", "findings", "rules"}]},
-      "findings": [{"rule", "focusNode", "focusNodeName", "severity", "principle", "results": 2,
-                    "paths": [...], "values": [TERM], "messages": [...], "remedies": [...], "acceptance"}],
+      "findings": [{"rule", "focusNode", "focusNodeName", "workSystem", "workSystemName", "severity",
+                    "principle", "results": 2, "paths": [...], "values": [TERM], "valueNames": [...],
+                    "messages": [...], "remedies": [...], "acceptance"}],
       "acceptances": [ACCEPTANCE],        # every accepted risk of the model and the baseline
       "principles": [{"iri", "label", "definition", "rationale", "source"}],
-      "results": [{"focusNode": TERM, "focusNodeName": "ex:x", "path": "<sparql path>" | null,
-                   "value": TERM | null, "severity": "Warning", "message", "sourceShape": TERM,
+      "results": [{"focusNode": TERM, "focusNodeName": "CT read delay",   # label, else local name
+                   "workSystem": IRI | null, "workSystemName": str | null,  # the first by name
+                   "workSystems": [{"iri", "name"}],   # every work system the focus node is in
+                   "path": "<sparql path>" | null, "value": TERM | null, "valueName": str | null,
+                   "severity": "Warning", "message",   # IRIs in the message replaced by names
+                   "sourceShape": TERM,
                    "sourceConstraintComponent": IRI, "sourceConstraint": TERM | null,
                    "principle": IRI | null,     # the primary principle: counts and groups use it
                    "principles": [IRI],         # all the shape operationalises, primary first
@@ -36,7 +41,6 @@ ACCEPTANCE is :meth:`kg.validation.acceptance.Acceptance.as_dict` (rule, focus, 
 
 import html
 import json
-import re
 from collections.abc import Mapping
 
 import pyoxigraph as ox
@@ -84,26 +88,28 @@ def term_json(term: Term | None) -> dict | None:
     return {"type": "triple", "value": str(term)}
 
 
-_IRI_IN_TEXT = re.compile(r"https?://[^\s<>\"']+")
+def readable(message: str, report: ValidationReport) -> str:
+    """``message`` with the IRIs a SHACL message template filled in replaced by their names.
 
-
-def readable(message: str, prefixes: Mapping[str, str]) -> str:
-    """``message`` with the IRIs a SHACL message template filled in shortened to prefixed names.
-
-    >>> readable("Step https://example.org/x/scan, not sanctioned.", {"ex": "https://example.org/x/"})
-    'Step ex:scan, not sanctioned.'
+    >>> readable("Step https://example.org/x/scan, not sanctioned.", ValidationReport(False))
+    'Step “scan”, not sanctioned.'
     """
+    return report.names.in_text(message)
 
-    def shorten(match: re.Match) -> str:
-        text = match.group(0)
-        iri = text.rstrip(".,;:)!?")
-        try:
-            short = compact(ox.NamedNode(iri), prefixes)
-        except ValueError:  # not a valid IRI after all: leave the text as it is
-            return text
-        return (short if not short.startswith("<") else iri) + text[len(iri) :]
 
-    return _IRI_IN_TEXT.sub(shorten, message)
+def shown(term: Term | None, report: ValidationReport, prefixes: Mapping[str, str]) -> str:
+    """A node as text and HTML show it: ``Label [ex:x]`` when it has a label, else ``ex:x``."""
+    if isinstance(term, ox.NamedNode) and report.names.named(term):
+        return f"{report.name(term)} [{compact(term, prefixes).removeprefix('<').removesuffix('>')}]"
+    return compact(term, prefixes)
+
+
+def work_systems_text(result: ValidationResult, report: ValidationReport, prefixes: Mapping[str, str]) -> str | None:
+    """The work systems a finding's focus node belongs to, named (``None`` if none is known)."""
+    found = report.names.work_systems_of(result.focus_node)
+    if not found or found == (result.focus_node,):
+        return None
+    return "; ".join(shown(ws, report, prefixes) for ws in found)
 
 
 def severity_counts(report: ValidationReport) -> dict[str, int]:
@@ -172,15 +178,18 @@ def to_text(report: ValidationReport, prefixes: Mapping[str, str], title: str | 
             rule = f" {r.rule}" if r.rule else ""
             status = _status(report, finding)
             marker = f"  [{status.upper()}]" if status else ""
-            lines.append(f"  {severity_name(r.severity).upper():9}{rule}  {compact(r.focus_node, prefixes)}{marker}")
+            focus = shown(r.focus_node, report, prefixes)
+            lines.append(f"  {severity_name(r.severity).upper():9}{rule}  {focus}{marker}")
+            if (systems := work_systems_text(r, report, prefixes)) is not None:
+                lines.append(f"      in:      {systems}")
             paths = [_sparql_path(p, prefixes) for p in finding.paths]
             if paths:
                 lines.append(f"      path:    {', '.join(paths)}")
             if finding.values:
                 noun = "value: " if len(finding.values) == 1 else "values:"
-                lines.append(f"      {noun}  {', '.join(compact(v, prefixes) for v in finding.values)}")
+                lines.append(f"      {noun}  {', '.join(shown(v, report, prefixes) for v in finding.values)}")
             for message in finding.messages:
-                lines.append(f"      message: {readable(message, prefixes)}")
+                lines.append(f"      message: {readable(message, report)}")
             for remedy in finding.remedies:
                 lines.append(f"      remedy:  {remedy}")
             if r.source and (described is None or r.source != described.source):
@@ -258,15 +267,20 @@ def _shorten(text: str, prefix: str, namespace: str) -> str:
 # -- JSON -----------------------------------------------------------------------------------------
 
 
-def result_json(result: ValidationResult, prefixes: Mapping[str, str], report: ValidationReport | None = None) -> dict:
-    acceptance = report.acceptance(result) if report is not None else None
+def result_json(result: ValidationResult, report: ValidationReport) -> dict:
+    acceptance = report.acceptance(result)
+    systems = report.names.work_systems_of(result.focus_node)
     return {
         "focusNode": term_json(result.focus_node),
-        "focusNodeName": compact(result.focus_node, prefixes),
+        "focusNodeName": report.name(result.focus_node),
+        "workSystem": systems[0].value if systems else None,
+        "workSystemName": report.name(systems[0]) if systems else None,
+        "workSystems": [{"iri": ws.value, "name": report.name(ws)} for ws in systems],
         "path": result.result_path.sparql() if result.result_path is not None else None,
         "value": term_json(result.value),
+        "valueName": report.name(result.value) if result.value is not None else None,
         "severity": severity_name(result.severity),
-        "message": result.message,
+        "message": readable(result.message, report) if result.message else result.message,
         "sourceShape": term_json(result.source_shape),
         "sourceConstraintComponent": result.source_constraint_component.value,
         "sourceConstraint": term_json(result.source_constraint),
@@ -283,16 +297,20 @@ def finding_json(finding: Finding, report: ValidationReport, prefixes: Mapping[s
     """One finding (a rule on an element) with the values, paths and messages of its results."""
     r = finding.first
     acceptance = report.acceptance(r)
+    systems = report.names.work_systems_of(r.focus_node)
     return {
         "rule": r.rule,
         "focusNode": term_json(r.focus_node),
-        "focusNodeName": compact(r.focus_node, prefixes),
+        "focusNodeName": report.name(r.focus_node),
+        "workSystem": systems[0].value if systems else None,
+        "workSystemName": report.name(systems[0]) if systems else None,
         "severity": severity_name(r.severity),
         "principle": r.principle.value if r.principle else None,
         "results": len(finding.results),
         "paths": [p.sparql() for p in finding.paths],
         "values": [term_json(v) for v in finding.values],
-        "messages": finding.messages,
+        "valueNames": [report.name(v) for v in finding.values],
+        "messages": [readable(m, report) for m in finding.messages],
         "remedies": finding.remedies,
         "acceptance": acceptance.as_dict() if acceptance is not None else None,
     }
@@ -344,7 +362,7 @@ def to_dict(report: ValidationReport, prefixes: Mapping[str, str] | None = None,
         ],
         "findings": [finding_json(f, report, prefixes) for f in collapse(report.results)],
         "acceptances": [a.as_dict() for a in report.acceptances],
-        "results": [result_json(r, prefixes, report) for r in report.results],
+        "results": [result_json(r, report) for r in report.results],
         **extra,
     }
 
@@ -387,21 +405,21 @@ def to_html(report: ValidationReport, prefixes: Mapping[str, str], title: str | 
             r = finding.first
             severity = severity_name(r.severity)
             rule = f" {e(r.rule)}" if r.rule else ""
-            focus = e(compact(r.focus_node, prefixes))
+            focus = e(report.name(r.focus_node))
+            iri = e(compact(r.focus_node, prefixes))
             status = _status(report, finding)
             marker = f' <span class="accepted">[{e(status)}]</span>' if status else ""
-            parts.append(
-                f'<div class="finding"><h3 class="{e(severity)}">{e(severity)}{rule}: '
-                f"<code>{focus}</code>{marker}</h3><dl>"
-            )
+            heading = f'<h3 class="{e(severity)}">{e(severity)}{rule}: {focus} <code>{iri}</code>{marker}</h3>'
+            parts.append(f'<div class="finding">{heading}<dl>')
             acceptance = report.acceptance(r)
             rows = [
+                ("Work system", work_systems_text(r, report, prefixes)),
                 ("Path", ", ".join(_sparql_path(p, prefixes) for p in finding.paths) or None),
                 (
                     "Values" if len(finding.values) > 1 else "Value",
-                    ", ".join(compact(v, prefixes) for v in finding.values) or None,
+                    ", ".join(shown(v, report, prefixes) for v in finding.values) or None,
                 ),
-                *(("Message", readable(m, prefixes)) for m in finding.messages),
+                *(("Message", readable(m, report)) for m in finding.messages),
                 *(("Remedy", m) for m in finding.remedies),
                 ("Risk", acceptance.describe() if acceptance is not None else None),
             ]

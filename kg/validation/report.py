@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from kg.store.base import Term
 from kg.validation.acceptance import matches
+from kg.validation.names import Names
 from kg.validation.paths import Path
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -80,7 +81,9 @@ class Principle:
 class ValidationReport:
     """A ``sh:ValidationReport``: ``conforms`` and the results, in a stable order.
 
-    ``principles`` describes the principles the results refer to (those the ontology knows).
+    ``principles`` describes the principles the results refer to (those the ontology knows);
+    ``names`` gives the nodes the results mention their labels and work systems
+    (:mod:`kg.validation.names`; empty until fetched from the validated data).
     """
 
     conforms: bool
@@ -106,6 +109,12 @@ class ValidationReport:
         """The results at or above ``severity`` that fail a gate: all of them but accepted Warnings and
         Info notices (an accepted Violation still fails: see :mod:`kg.validation.acceptance`)."""
         return [r for r in self.at_or_above(severity) if r.severity == VIOLATION or not self.is_accepted(r)]
+
+    names: Names = field(default_factory=Names)
+
+    def name(self, term: Term | None) -> str:
+        """What a person calls ``term``: its label, else its local name."""
+        return self.names.name(term)
 
     def principle(self, iri: ox.NamedNode | None) -> Principle | None:
         """The description of principle ``iri``, if the report has one."""

@@ -53,6 +53,7 @@ from kg.store.base import Dataset, Store
 from kg.validation import Engine, validate
 from kg.validation.acceptance import model_acceptances, with_acceptances
 from kg.validation.annotations import principles
+from kg.validation.names import with_names
 from kg.validation.report import ValidationReport
 from kg.validation.report_rdf import read_report, report_triples, to_rdflib_graph
 from kg.validation.shapes import ShapesGraph
@@ -229,14 +230,14 @@ class Runs:
             for row in rows
         ]
 
-    def latest(self, model_id: str) -> tuple[RunInfo, ValidationReport]:
+    def latest(self, model_id: str, language: str = "en") -> tuple[RunInfo, ValidationReport]:
         """The newest run of the model and its report; raises :class:`NotFound` if there is none."""
         found = self.of_model(model_id)
         if not found:
             raise NotFound(f"model {model_id!r} has no validation run yet; run one first")
-        return found[0], self.report(found[0])
+        return found[0], self.report(found[0], language)
 
-    def get(self, model_id: str, run_id: str) -> tuple[RunInfo, ValidationReport]:
+    def get(self, model_id: str, run_id: str, language: str = "en") -> tuple[RunInfo, ValidationReport]:
         """One run by id; raises :class:`NotFound`."""
         info = self.catalog.get(model_id)
         if not _RUN_ID.fullmatch(run_id):  # the id becomes part of an IRI: only ids we could have made
@@ -245,10 +246,11 @@ class Runs:
         found = self._infos(ox.NamedNode(info.iri), model_id, graph)
         if not found:
             raise NotFound(f"model {model_id!r} has no validation run {run_id!r}")
-        return found[0], self.report(found[0])
+        return found[0], self.report(found[0], language)
 
-    def report(self, run: RunInfo) -> ValidationReport:
-        """The stored report of ``run``, principles described from the ontology graph."""
+    def report(self, run: RunInfo, language: str = "en") -> ValidationReport:
+        """The stored report of ``run``, principles described from the ontology graph and the
+        nodes it mentions named from the model (in ``language`` where a label has it)."""
         graph = ox.NamedNode(run.graph)
         triples = self.store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", dataset=Dataset([graph]))
         stored = read_report(to_rdflib_graph(triples), run.engine, rdflib.URIRef(run.graph))
@@ -257,4 +259,5 @@ class Runs:
         report = ValidationReport(stored.conforms, stored.results, stored.engine, described)
         # Acceptances are read from the model as it is now: one recorded (or expired) since the run counts.
         model = ox.NamedNode(self.catalog.get(run.model).graph)
-        return with_acceptances(report, model_acceptances(self.store, Dataset([model])))
+        report = with_acceptances(report, model_acceptances(self.store, Dataset([model])))
+        return with_names(report, self.store, Dataset([model, ONTOLOGY_GRAPH]), language)

@@ -1,11 +1,15 @@
 """A :class:`ValidationReport` as SARIF 2.1.0, so code-review systems show the findings.
 
-One ``run`` whose tool ``stskg`` declares one ``reportingDescriptor`` (rule) per source shape: id
-from the shape's rule id (``R-STS-01``; made unique by a suffix where several shapes share it),
-short description the principle's label, full description its statement, ``help`` the remedy,
-``helpUri`` the principle's IRI, and the principle, its source and the shape under ``properties``.
+One ``run`` whose tool ``stskg`` declares one ``reportingDescriptor`` (rule) per rule id: the id is
+the rule id of the JSON report (``R-STS-01``; shapes sharing a rule id share the rule, each result
+naming its own shape and remedy), else the source shape's IRI (blank shapes without a rule id are
+``shape.1``, ``shape.2``...); short description the principle's label, full description its
+statement, ``help`` the remedy, ``helpUri`` the principle's IRI, and the principle, its source
+and the shape under ``properties``.
 Each result has ``level`` ``error`` (Violation), ``warning`` (Warning) or ``note`` (Info and
-custom severities), a ``logicalLocation`` whose ``fullyQualifiedName`` is the focus node IRI, and,
+custom severities), a message naming nodes by their labels, a ``logicalLocation`` whose ``name`` is
+the focus node's label and ``fullyQualifiedName`` its IRI (and one per work system it belongs to,
+``kind`` ``module``), the names under ``properties``, and,
 when the model came from a file, a ``physicalLocation`` on the line where the focus node is first
 written as a subject (found by :func:`subject_lines`, a text scan; absent when not found). A result
 an accepted risk covers has ``suppressions`` (kind ``inSource`` for an ``sts:RiskAcceptance`` of the
@@ -21,7 +25,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.validation.acceptance import BASELINE, MODEL, matches
-from kg.validation.render import compact
+from kg.validation.render import compact, readable
 from kg.validation.report import INFO, VIOLATION, WARNING, ValidationReport, ValidationResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -78,9 +82,9 @@ def _rule_ids(report: ValidationReport, prefixes: Mapping[str, str]) -> dict:
             base[shape] = compact(shape, prefixes).strip("<>")
         else:
             base[shape] = "shape"
-    ids = {}
-    for name in sorted(set(base.values())):
-        sharing = [s for s in shapes if base[s] == name]
+    ids = {shape: name for shape, name in base.items() if shapes[shape].rule or isinstance(shape, ox.NamedNode)}
+    for name in sorted({base[s] for s in shapes if s not in ids}):
+        sharing = [s for s in shapes if base[s] == name and s not in ids]
         # Order shapes that share an id by what identifies them in the shapes file, not by blank node label.
         sharing.sort(
             key=lambda s: (
@@ -111,8 +115,8 @@ def to_sarif(
     ids = _rule_ids(report, prefixes)
     order = sorted(set(ids.values()))
     index = {rule_id: i for i, rule_id in enumerate(order)}
-    first = {}
-    for r in report.results:
+    first: dict = {}
+    for r in sorted(report.results, key=lambda r: (str(r.source_shape), str(r.focus_node))):
         first.setdefault(ids[r.source_shape], r)
     rules = [_rule(rule_id, first[rule_id], report) for rule_id in order]
     lines: dict[str, int] = {}
@@ -122,14 +126,15 @@ def to_sarif(
     results = []
     for r in report.results:
         rule_id = ids[r.source_shape]
-        location: dict = {"logicalLocations": [_logical(r, prefixes)]}
+        location: dict = {"logicalLocations": _logical(r, report, prefixes)}
         line = lines.get(r.focus_node.value) if isinstance(r.focus_node, ox.NamedNode) else None
         if artifact is not None:
             physical: dict = {"artifactLocation": {"uri": artifact}}
             if line is not None:
                 physical["region"] = {"startLine": line}
             location["physicalLocation"] = physical
-        message = r.message or f"{compact(r.focus_node, prefixes)} does not meet {rule_id}"
+        message = readable(r.message, report) if r.message else f"{report.name(r.focus_node)} does not meet {rule_id}"
+        systems = report.names.work_systems_of(r.focus_node)
         results.append(
             _acceptance_fields(report, r)
             | {
@@ -141,8 +146,13 @@ def to_sarif(
                 "properties": {
                     "severity": r.severity.value,
                     "focusNode": _term_text(r.focus_node),
+                    "focusNodeName": report.name(r.focus_node),
+                    "workSystem": systems[0].value if systems else None,
+                    "workSystemName": report.name(systems[0]) if systems else None,
                     "resultPath": r.result_path.sparql() if r.result_path else None,
                     "value": str(r.value) if r.value is not None else None,
+                    "valueName": report.name(r.value) if r.value is not None else None,
+                    "sourceShape": _term_text(r.source_shape),
                     "sourceConstraintComponent": r.source_constraint_component.value,
                     **({"remedy": r.remedy} if r.remedy else {}),
                     **(
@@ -194,10 +204,12 @@ def _term_text(term) -> str:
     return term.value if isinstance(term, ox.NamedNode) else str(term)
 
 
-def _logical(r: ValidationResult, prefixes: Mapping[str, str]) -> dict:
-    if isinstance(r.focus_node, ox.NamedNode):
-        return {"fullyQualifiedName": r.focus_node.value, "name": compact(r.focus_node, prefixes), "kind": "object"}
-    return {"name": str(r.focus_node), "kind": "object"}
+def _logical(r: ValidationResult, report: ValidationReport, prefixes: Mapping[str, str]) -> list[dict]:
+    if not isinstance(r.focus_node, ox.NamedNode):
+        return [{"name": str(r.focus_node), "kind": "object"}]
+    focus = {"fullyQualifiedName": r.focus_node.value, "name": report.name(r.focus_node), "kind": "object"}
+    systems = [ws for ws in report.names.work_systems_of(r.focus_node) if ws != r.focus_node]
+    return [focus] + [{"fullyQualifiedName": ws.value, "name": report.name(ws), "kind": "module"} for ws in systems]
 
 
 def _rule(rule_id: str, r: ValidationResult, report: ValidationReport) -> dict:

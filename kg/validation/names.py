@@ -1,0 +1,180 @@
+"""What a person reads instead of IRIs: the names of the nodes a report mentions, and their work systems.
+
+For every IRI a report mentions (focus nodes, values, IRIs written into messages), one query over
+the validated dataset (the model plus the ontology) fetches its labels and the work systems it
+belongs to, with those work systems' labels::
+
+    SELECT ?n ?label ?ws ?wsLabel WHERE {
+      VALUES ?n { <iri1> <iri2> ... }
+      { ?n rdfs:label|skos:prefLabel|foaf:name ?label }
+      UNION { ?ws <membership path> ?n  OPTIONAL { ?ws rdfs:label|... ?wsLabel } }
+      UNION { ?n a ?c . ?c rdfs:subClassOf* sts:WorkSystem . BIND(?n AS ?ws) ... }
+    }
+
+A node belongs to a work system when it is one, or is an activity (or a step of one), participant,
+customer, product/service, infrastructure, environment factor, strategy or metric of it, the
+information or technology its activities use or produce, a variance originating in one of its
+activities, or the player of one of its roles. A name is the label in the requested language, else
+English, else an untagged one, else any (``skos:prefLabel`` before ``rdfs:label`` before
+``foaf:name`` within a language), else the IRI's local name.
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from kg.namespaces import RDFS, SKOS, STS
+from kg.store.base import Dataset, Store, Term
+from kg.validation.terms import sparql_term
+
+if TYPE_CHECKING:
+    from kg.validation.report import ValidationReport
+
+FOAF = "http://xmlns.com/foaf/0.1/"
+_LABELS = (SKOS + "prefLabel", RDFS + "label", FOAF + "name")
+_IRI_IN_TEXT = re.compile(r"https?://[^\s<>\"'{}|\\^`]+|urn:[^\s<>\"'{}|\\^`]+")
+
+_ELEMENT = (
+    "sts:hasActivity|sts:hasActivity/sts:hasStep+|sts:hasParticipant|sts:hasCustomer|sts:produces"
+    "|sts:reliesOn|sts:affectedBy|sts:guidedBy|sts:hasMetric"
+    "|sts:hasActivity/sts:hasStep*/(sts:usesInformation|sts:producesInformation|sts:needsInformation"
+    "|sts:usesTechnology|sts:usesResource|sts:producesResource)"
+    "|sts:hasActivity/sts:hasStep*/^sts:originatesIn"
+    "|(sts:hasParticipant|sts:hasCustomer)/sts:playedBy"
+)
+
+
+def local_name(iri: str) -> str:
+    """The part of ``iri`` after its last ``#``, ``/`` or ``:`` (the whole IRI if that is empty).
+
+    >>> local_name("https://w3id.org/stskg/example/s1/ctScan")
+    'ctScan'
+    """
+    tail = re.split(r"[#/:]", iri.rstrip("/#"))[-1]
+    return tail or iri
+
+
+@dataclass(frozen=True)
+class Names:
+    """Names of the IRIs a report mentions and the work systems its focus nodes belong to."""
+
+    labels: Mapping[str, str] = field(default_factory=dict)
+    work_systems: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def name(self, term: Term | None) -> str:
+        """The label of ``term``, else its local name (a literal's text, a blank node's id)."""
+        if term is None:
+            return ""
+        if isinstance(term, ox.NamedNode):
+            return self.labels.get(term.value) or local_name(term.value)
+        if isinstance(term, ox.Literal):
+            return term.value
+        return str(term)
+
+    def named(self, term: Term | None) -> bool:
+        """Whether ``term`` has a label (a name better than its local name)."""
+        return isinstance(term, ox.NamedNode) and term.value in self.labels
+
+    def work_systems_of(self, term: Term | None) -> tuple[ox.NamedNode, ...]:
+        """The work systems ``term`` belongs to, by name."""
+        if not isinstance(term, ox.NamedNode):
+            return ()
+        return tuple(ox.NamedNode(w) for w in self.work_systems.get(term.value, ()))
+
+    def in_text(self, text: str) -> str:
+        """``text`` with every IRI in it replaced by its name in quotes.
+
+        >>> Names({"https://ex.org/a": "Read CT"}).in_text("Step https://ex.org/a, and https://ex.org/b.")
+        'Step “Read CT”, and “b”.'
+        """
+
+        def swap(match: re.Match) -> str:
+            found = match.group(0)
+            iri = found.rstrip(".,;:)!?")
+            return f"“{self.name(ox.NamedNode(iri))}”{found[len(iri) :]}" if _valid(iri) else found
+
+        return _IRI_IN_TEXT.sub(swap, text)
+
+
+def _valid(iri: str) -> bool:
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
+def iris_in(text: str) -> list[str]:
+    """The IRIs written in ``text`` (as a message template fills them in)."""
+    return [iri for m in _IRI_IN_TEXT.finditer(text) if _valid(iri := m.group(0).rstrip(".,;:)!?"))]
+
+
+def _rank(literal: ox.Literal, predicate: str, language: str) -> tuple:
+    tag = (literal.language or "").lower()
+    wanted = language.lower()
+    if tag and (tag == wanted or tag.split("-")[0] == wanted.split("-")[0]):
+        by_language = 0
+    elif tag.split("-")[0] == "en":
+        by_language = 1
+    elif not tag:
+        by_language = 2
+    else:
+        by_language = 3
+    return (by_language, _LABELS.index(predicate) if predicate in _LABELS else len(_LABELS), literal.value)
+
+
+def fetch_names(store: Store, dataset: Dataset, terms: Iterable[Term], language: str = "en") -> Names:
+    """The names of the IRIs among ``terms`` and the work systems they belong to, in one query."""
+    iris = sorted({t.value for t in terms if isinstance(t, ox.NamedNode)})
+    if not iris:
+        return Names()
+    values = " ".join(sparql_term(ox.NamedNode(i)) for i in iris)
+    query = f"""PREFIX sts: <{STS}>
+SELECT ?n ?p ?label ?ws ?wsp ?wsLabel WHERE {{
+  VALUES ?n {{ {values} }}
+  {{ ?n ?p ?label . VALUES ?p {{ {" ".join(f"<{p}>" for p in _LABELS)} }} FILTER(isLITERAL(?label)) }}
+  UNION {{ ?ws {_ELEMENT} ?n . FILTER(isIRI(?ws))
+           OPTIONAL {{ ?ws ?wsp ?wsLabel . VALUES ?wsp {{ {" ".join(f"<{p}>" for p in _LABELS)} }} }} }}
+  UNION {{ ?n a ?c . ?c <{RDFS}subClassOf>* sts:WorkSystem . BIND(?n AS ?ws) }}
+}}"""
+    rows = store.select(query, dataset=dataset).dicts()
+    candidates: dict[str, list[tuple]] = {}
+    members: dict[str, set[str]] = {}
+
+    def offer(node: str, predicate: Term | None, label: Term | None) -> None:
+        if isinstance(label, ox.Literal) and isinstance(predicate, ox.NamedNode) and label.value.strip():
+            candidates.setdefault(node, []).append(_rank(label, predicate.value, language))
+
+    for row in rows:
+        node = row["n"].value
+        offer(node, row.get("p"), row.get("label"))
+        ws = row.get("ws")
+        if isinstance(ws, ox.NamedNode):
+            members.setdefault(node, set()).add(ws.value)
+            offer(ws.value, row.get("wsp"), row.get("wsLabel"))
+    labels = {node: min(ranked)[2].strip() for node, ranked in candidates.items()}
+    named = Names(labels, {})
+    work_systems = {
+        node: tuple(sorted(found, key=lambda w: (named.name(ox.NamedNode(w)).lower(), w)))
+        for node, found in members.items()
+    }
+    return Names(labels, work_systems)
+
+
+def mentioned(report: "ValidationReport") -> list[Term]:
+    """Every term a report shows a person: focus nodes, values and the IRIs in messages."""
+    terms: list[Term] = []
+    for result in report.results:
+        terms.append(result.focus_node)
+        if result.value is not None:
+            terms.append(result.value)
+        terms += [ox.NamedNode(i) for i in iris_in(result.message or "")]
+    return terms
+
+
+def with_names(report: "ValidationReport", store: Store, dataset: Dataset, language: str = "en") -> "ValidationReport":
+    """``report`` carrying the names of what it mentions, fetched from ``dataset`` in one query."""
+    return replace(report, names=fetch_names(store, dataset, mentioned(report), language))
