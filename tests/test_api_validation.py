@@ -177,3 +177,38 @@ def test_routes_are_in_openapi(client):
     operation = spec["paths"]["/models/{model_id}/validation"]["get"]
     assert set(operation["responses"]["200"]["content"]) >= {"application/sarif+json", "text/html", "text/turtle"}
     assert "post" in spec["paths"]["/models/{model_id}/validation"]
+
+
+@pytest.mark.parametrize(
+    ("format", "media_type"),
+    [
+        ("json", "application/json"),
+        ("turtle", "text/turtle"),
+        ("jsonld", "application/ld+json"),
+        ("sarif", "application/sarif+json"),
+        ("html", "text/html"),
+        ("text", "text/plain"),
+    ],
+)
+def test_a_stored_run_renders_in_every_format_without_running_again(client, format, media_type):
+    """Issue 11: the latest run and a run by id come back in every format, read from the store; reading
+    never adds a run."""
+    run_id = client.post("/models/m1/validation", headers=WRITE).json()["run"]["id"]
+    latest = client.get("/models/m1/validation", params={"format": format})
+    by_id = client.get(f"/models/m1/validation/runs/{run_id}", params={"format": format})
+    assert latest.status_code == by_id.status_code == 200
+    assert latest.headers["content-type"].startswith(media_type)
+    if format in ("turtle", "jsonld"):  # fresh blank nodes per rendering
+        syntax = ox.RdfFormat.JSON_LD if format == "jsonld" else ox.RdfFormat.TURTLE
+        assert len(list(ox.parse(by_id.content, syntax))) == len(list(ox.parse(latest.content, syntax))) > 0
+    else:
+        assert by_id.content == latest.content
+    assert len(client.get("/models/m1/validation/runs").json()) == 1
+    if format == "text":
+        assert "R-T-02  delay [https://w3id.org/stskg/example/t/delay]" in latest.text and "3 findings" in latest.text
+
+
+def test_a_bad_language_tag_is_a_400(client):
+    """``lang`` must be a language tag."""
+    client.post("/models/m1/validation", headers=WRITE)
+    assert client.get("/models/m1/validation", params={"lang": "en;drop"}).status_code in (400, 422)

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 from click.testing import CliRunner
+from rdflib.compare import isomorphic
 
 from kg.cli import cli
 from tests.validation_fixtures import BAD_TTL, GOOD_TTL, INFO_ONLY_TTL, SHAPES_TTL, WARNING_TTL
@@ -117,6 +119,44 @@ def test_stored_model_run_is_stored_and_reported(run, files, tmp_path):
     assert f"stored validation run {data['run']['id']} of model 'm1'" in result.stderr
     listed = runner.invoke(cli, [*base, "query", "SELECT ?g WHERE { ?m <http://www.w3.org/ns/dqv#hasQualityMetadata> ?g }", "--format", "csv"])  # fmt: skip
     assert data["run"]["graph"] in listed.stdout
+
+
+@pytest.mark.parametrize("format", ["text", "json", "turtle", "jsonld", "sarif", "html"])
+def test_report_renders_a_stored_run_without_validating_again(run, files, tmp_path, format):
+    """Issue 11: ``stskg report --model ID`` renders the latest stored run (or --run RUN) in any
+    format, the same as the validation printed, and stores no new run; an unknown run exits 2."""
+    runner = CliRunner()
+    base = ["--data-dir", str(tmp_path / "data")]
+    assert runner.invoke(cli, [*base, "load", str(files["bad"]), "--model", "m1"]).exit_code == 0
+    validated = run("--model", "m1", "--format", "json")
+    run_id = json.loads(validated.stdout)["run"]["id"]
+    shown = runner.invoke(cli, [*base, "report", "--model", "m1", "--format", format])
+    assert shown.exit_code == 0, shown.output
+    by_id = runner.invoke(cli, [*base, "report", "--model", "m1", "--run", run_id, "--format", format])
+    if format in ("turtle", "jsonld"):  # fresh blank nodes per rendering: compare as graphs
+        syntax = ox.RdfFormat.JSON_LD if format == "jsonld" else ox.RdfFormat.TURTLE
+        graphs = [
+            rdflib.Graph().parse(
+                data=ox.serialize(ox.parse(r.stdout_bytes, syntax), format=ox.RdfFormat.N_TRIPLES), format="nt"
+            )
+            for r in (shown, by_id)
+        ]
+        assert isomorphic(*graphs) and len(graphs[0]) > 0
+    else:
+        assert by_id.stdout == shown.stdout
+    if format == "json":
+
+        def readable(data):  # blank node labels differ once stored
+            keys = ("focusNode", "focusNodeName", "workSystemName", "valueName", "message", "rule", "remedy")
+            return sorted(json.dumps([r[k] for k in keys]) for r in data["results"])
+
+        assert readable(json.loads(shown.stdout)) == readable(json.loads(validated.stdout))
+    listed = runner.invoke(cli, [*base, "report", "--model", "m1", "--list"])
+    assert listed.stdout.count("\n") == 1 and run_id in listed.stdout
+    gated = runner.invoke(cli, [*base, "report", "--model", "m1", "--fail-on", "warning"])
+    assert gated.exit_code == 1
+    missing = runner.invoke(cli, [*base, "report", "--model", "m1", "--run", "20000101T000000000000Z-000000"])
+    assert missing.exit_code == 2 and "no validation run" in missing.stderr
 
 
 def test_errors_exit_2_with_one_line(run, files, tmp_path):

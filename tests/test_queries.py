@@ -210,6 +210,19 @@ def test_findings_by_principle_over_a_stored_run(client, workspace):
     assert run(client, "findings-by-principle", model="s1-ed-ct-alert-good") == []
 
 
+def test_findings_by_principle_reads_the_latest_run_unless_a_run_is_given(client, workspace):
+    """Issue 11: with two stored runs the query answers the newest one's findings (not both runs'),
+    and ``run`` picks an older one by id."""
+    runs = Runs(workspace.catalog)
+    first, report = runs.run("s3-volvo-kalmar-pay", bundled_shapes())
+    second, _ = runs.run("s3-volvo-kalmar-pay", bundled_shapes())
+    latest = run(client, "findings-by-principle", model="s3-volvo-kalmar-pay")
+    assert len(latest) == len(report.results) > 0 and {row["report"] for row in latest} == {second.graph}
+    older = run(client, "findings-by-principle", model="s3-volvo-kalmar-pay", run=first.id)
+    assert len(older) == len(report.results) and {row["report"] for row in older} == {first.graph}
+    assert run(client, "findings-by-principle", model="s3-volvo-kalmar-pay", run="20000101T000000000000Z-000000") == []
+
+
 def test_results_are_negotiated_like_sparql(client):
     """A named query answers CSV, TSV or SPARQL XML on request, like /sparql."""
     params = {"model": "s4-software-conway-good"}

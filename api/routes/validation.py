@@ -2,8 +2,10 @@
 
 Running a validation writes a report graph into the store, so ``POST`` needs a write token like
 every other write; reading reports and runs needs what reads need. Reports are negotiated as JSON
-(default), Turtle, JSON-LD (SHACL report vocabulary), SARIF (``application/sarif+json``) or HTML
-(a page grouped by principle), all rendered by :mod:`kg.validation.formats`.
+(default), Turtle, JSON-LD (SHACL report vocabulary), SARIF (``application/sarif+json``), HTML
+(a page grouped by principle) or plain text, all rendered by :mod:`kg.validation.formats`; a stored
+run is rendered again from the store, never re-run. ``lang`` picks the language of the labels
+findings name nodes by (default English).
 """
 
 from typing import Annotated, Literal
@@ -29,16 +31,23 @@ from kg.workspace import Workspace
 router = APIRouter(tags=["validation"])
 
 SARIF = Offer("sarif", "application/sarif+json")
-REPORT_OFFERS = (JSON, TURTLE, JSON_LD, SARIF, HTML)
-_FORMAT_NAMES = {JSON: "json", TURTLE: "turtle", JSON_LD: "jsonld", SARIF: "sarif", HTML: "html"}
+TEXT = Offer("text", "text/plain")
+REPORT_OFFERS = (JSON, TURTLE, JSON_LD, SARIF, HTML, TEXT)
+_FORMAT_NAMES = {JSON: "json", TURTLE: "turtle", JSON_LD: "jsonld", SARIF: "sarif", HTML: "html", TEXT: "text"}
 
 ModelId = Annotated[str, Path(description="model id: 1-64 letters, digits, '.', '_' or '-'")]
-Format = Annotated[str | None, Query(description="json, turtle, jsonld, sarif or html (instead of the Accept header)")]
+Format = Annotated[
+    str | None, Query(description="json, turtle, jsonld, sarif, html or text (instead of the Accept header)")
+]
+Language = Annotated[
+    str,
+    Query(description="language of the labels findings name nodes by", pattern="^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$"),
+]
 #: The page's filters (HTML only): ?severity=Warning&principle=Multifunctionality&ws=ed-ich
 _REPORT = {
     "responses": {
         "200": {
-            "description": "The report; Accept (or format) chooses JSON, Turtle, JSON-LD, SARIF or HTML.",
+            "description": "The report; Accept (or format) chooses JSON, Turtle, JSON-LD, SARIF, HTML or text.",
             "content": {offer.media_type: {} for offer in REPORT_OFFERS},
         }
     }
@@ -116,6 +125,7 @@ def run_validation(
     baseline: Annotated[bytes, Depends(baseline_body)],
     engine: Literal["sparql", "pyshacl"] = "sparql",
     format: Format = None,
+    lang: Language = "en",
 ) -> Response:
     """Validate the stored model against the shapes, store the run, and answer its report (201).
 
@@ -127,7 +137,7 @@ def run_validation(
     negotiate(REPORT_OFFERS, request.headers.get("accept"), format)  # refuse a bad Accept before working
     require_shapes(shapes, "the server's shapes")
     accepted = read_baseline(baseline, "the request body") if baseline.strip() else None
-    run, report = _runs(request).run(model_id, shapes, engine=engine)
+    run, report = _runs(request).run(model_id, shapes, engine=engine, language=lang)
     if accepted is not None:
         report = with_acceptances(report, accepted, baseline=True)
     response = _report_response(request, run, report, format)
@@ -142,9 +152,9 @@ def run_validation(
     summary="The latest validation report of a model",
     openapi_extra=_REPORT,
 )
-def latest_validation(request: Request, model_id: ModelId, format: Format = None) -> Response:
+def latest_validation(request: Request, model_id: ModelId, format: Format = None, lang: Language = "en") -> Response:
     """The report of the model's newest run (404 if it has never been validated)."""
-    run, report = _runs(request).latest(model_id)
+    run, report = _runs(request).latest(model_id, lang)
     return _report_response(request, run, report, format)
 
 
@@ -164,7 +174,9 @@ def list_runs(request: Request, model_id: ModelId) -> list[RunInfo]:
     summary="The report of one validation run",
     openapi_extra=_REPORT,
 )
-def get_validation_run(request: Request, model_id: ModelId, run_id: str, format: Format = None) -> Response:
+def get_validation_run(
+    request: Request, model_id: ModelId, run_id: str, format: Format = None, lang: Language = "en"
+) -> Response:
     """The report of run ``run_id`` of the model (404 if there is no such run)."""
-    run, report = _runs(request).get(model_id, run_id)
+    run, report = _runs(request).get(model_id, run_id, lang)
     return _report_response(request, run, report, format)

@@ -12,6 +12,7 @@ from kg.namespaces import PREFIXES
 
 EXIT_FINDINGS = 1
 _THRESHOLDS = {"violation": "Violation", "warning": "Warning", "info": "Info"}
+_FORMATS = ["text", "json", "turtle", "jsonld", "sarif", "html"]
 
 
 class _Progress:
@@ -50,7 +51,7 @@ class _Progress:
 @click.option(
     "--format",
     "out",
-    type=click.Choice(["text", "json", "turtle", "jsonld", "sarif", "html"]),
+    type=click.Choice(_FORMATS),
     default="text",
     show_default=True,
 )
@@ -67,6 +68,7 @@ class _Progress:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Accepted findings: a SARIF log of an earlier run, or a suppressions JSON file (see README).",
 )
+@click.option("--lang", "language", default="en", show_default=True, help="Name nodes by labels in this language.")
 @click.pass_obj
 @_reported
 def validate(
@@ -80,6 +82,7 @@ def validate(
     shapes_path: Path | None,
     rdf_format: str | None,
     baseline: Path | None,
+    language: str,
 ) -> None:
     """Validate an RDF FILE, or a stored --model, against the shapes; explain the findings.
 
@@ -89,7 +92,8 @@ def validate(
     Exit status: 0 when no finding is at or above --fail-on (default warning: Violations and
     Warnings fail, Info notices never do), 1 when there is one, 2 on error. Findings an accepted
     risk covers (an sts:RiskAcceptance in the model, or --baseline) are still shown, marked, and do
-    not fail, except Violations, which always do.
+    not fail, except Violations, which always do. To render a stored run again, in any
+    format, without validating again: stskg report --model ID.
     """
     from kg.validation import load_shapes
     from kg.validation.acceptance import read_baseline, with_acceptances
@@ -123,12 +127,19 @@ def validate(
                 format=rdf_format,
                 max_bytes=obj.settings.max_load_bytes,
                 progress=progress,
+                language=language,
             )
             report, prefixes, title = checked.report, checked.prefixes, str(file)
             artifact = file.as_posix() if not file.is_absolute() else file.as_uri()
             text = checked.text
         else:
-            run, report = Runs(obj.workspace.catalog).run(model_id, shapes, engine=engine, progress=progress)  # type: ignore[arg-type]
+            run, report = Runs(obj.workspace.catalog).run(
+                model_id,
+                shapes,
+                engine=engine,  # type: ignore[arg-type]
+                progress=progress,
+                language=language,
+            )
             prefixes, title, artifact, text = dict(PREFIXES), f"model {model_id}", None, None
             extra = {"run": run.as_dict()}
     finally:
@@ -144,4 +155,56 @@ def validate(
     if extra:
         click.echo(f"stored validation run {extra['run']['id']} of model {model_id!r}", err=True)
     if report.gating(ox.NamedNode(SH + _THRESHOLDS[fail_on])):
+        sys.exit(EXIT_FINDINGS)
+
+
+@cli.command()
+@click.option("--model", "model_id", metavar="ID", required=True, help="The stored model whose run to show.")
+@click.option("--run", "run_id", metavar="RUN", help="The run's id (default: the latest; see --list).")
+@click.option("--list", "listing", is_flag=True, help="List the model's runs, newest first, instead.")
+@click.option("--format", "out", type=click.Choice(_FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+@click.option("--lang", "language", default="en", show_default=True, help="Name nodes by labels in this language.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(list(_THRESHOLDS)),
+    help="Exit 1 when the run has a finding of this severity or a more severe one (default: exit 0).",
+)
+@click.pass_obj
+@_reported
+def report(
+    obj: _Context,
+    model_id: str,
+    run_id: str | None,
+    listing: bool,
+    out: str,
+    output: Path | None,
+    language: str,
+    fail_on: str | None,
+) -> None:
+    """Show a stored validation run of --model ID in any format, without validating again.
+
+    The run is the latest unless --run names one. Exit status: 0, or 1 with --fail-on when the run
+    has a finding at or above it; 2 for an unknown model or run.
+    """
+    from kg.validation.formats import render_report
+    from kg.validation.report import SH
+    from kg.validation.runs import Runs
+
+    runs = Runs(obj.workspace.catalog)
+    if listing:
+        for info in runs.of_model(model_id):
+            counts = ", ".join(f"{n} {name}" for name, n in info.counts.items())
+            click.echo(f"{info.id}  {info.started}  {info.engine:8} {counts}")
+        return
+    run, found = runs.get(model_id, run_id, language) if run_id else runs.latest(model_id, language)
+    body = render_report(
+        found, out, dict(PREFIXES), title=f"model {model_id}, run of {run.started}", extra={"run": run.as_dict()}
+    )
+    if output is None:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(body)
+    if fail_on and found.gating(ox.NamedNode(SH + _THRESHOLDS[fail_on])):
         sys.exit(EXIT_FINDINGS)

@@ -42,6 +42,7 @@ def validate_file(
     format: str | None = None,
     max_bytes: int,
     progress: Callable[[int, int, str], None] | None = None,
+    language: str = "en",
 ) -> DocumentReport:
     """Validate the RDF file ``path`` (with the ontology) against ``shapes``.
 
@@ -54,7 +55,7 @@ def validate_file(
     try:
         install_ontology(store)
         load_graph(store, source, INPUT_GRAPH)
-        report = validate(store, INPUT_GRAPH, shapes, engine=engine, progress=progress)
+        report = validate(store, INPUT_GRAPH, shapes, engine=engine, progress=progress, language=language)
     finally:
         store.close()
     text = None

@@ -98,10 +98,12 @@ def readable(message: str, report: ValidationReport) -> str:
 
 
 def shown(term: Term | None, report: ValidationReport, prefixes: Mapping[str, str]) -> str:
-    """A node as text and HTML show it: ``Label [ex:x]`` when it has a label, else ``ex:x``."""
-    if isinstance(term, ox.NamedNode) and report.names.named(term):
-        return f"{report.name(term)} [{compact(term, prefixes).removeprefix('<').removesuffix('>')}]"
-    return compact(term, prefixes)
+    """A node as text and HTML show it: ``Label [ex:x]`` when it has a label, ``ex:x`` when a prefix
+    fits, else ``local-name [iri]``."""
+    written = compact(term, prefixes)
+    if isinstance(term, ox.NamedNode) and (report.names.named(term) or written.startswith("<")):
+        return f"{report.name(term)} [{written.removeprefix('<').removesuffix('>')}]"
+    return written
 
 
 def work_systems_text(result: ValidationResult, report: ValidationReport, prefixes: Mapping[str, str]) -> str | None:

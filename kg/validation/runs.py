@@ -125,6 +125,7 @@ class Runs:
         *,
         engine: Engine = "sparql",
         progress: Callable[[int, int, str], None] | None = None,
+        language: str = "en",
     ) -> tuple[RunInfo, ValidationReport]:
         """Validate stored model ``model_id`` and store the run; raises :class:`NotFound`.
 
@@ -132,7 +133,9 @@ class Runs:
         """
         info = self.catalog.get(model_id)
         started = _now()
-        report = validate(self.store, ox.NamedNode(info.graph), shapes, engine=engine, progress=progress)
+        report = validate(
+            self.store, ox.NamedNode(info.graph), shapes, engine=engine, progress=progress, language=language
+        )
         ended = _now()
         run_id = started.strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
         graph = _n(VALIDATION_GRAPH_BASE, f"{model_id}/{run_id}")
