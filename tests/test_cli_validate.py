@@ -217,6 +217,29 @@ def test_progress_goes_to_a_terminal_stderr_never_to_stdout(files, tmp_path):
     assert b"validating: shape 3/3" in shown
 
 
+def test_progress_reaches_a_piped_stderr_per_shape_and_while_a_step_runs_long(files, tmp_path):
+    """Issue 11: with stderr not a terminal (a pipe, a CI log) the installed command reports progress
+    per shape there at the interval asked for (default 2 s), and keeps reporting during a step that
+    calls back no shape (pySHACL); stdout carries only the report."""
+    base = [STSKG, "--data-dir", tmp_path / "d", "validate", files["bad"], "--format", "json"]
+    every_shape = subprocess.run(
+        [*base, "--shapes", files["shapes"], "--progress-every", "0"], capture_output=True, check=False, timeout=120
+    )
+    assert every_shape.returncode == 1 and json.loads(every_shape.stdout)["conforms"] is False
+    lines = every_shape.stderr.decode().splitlines()
+    assert [line.split(" (")[0].split(" https")[0] for line in lines if "shape" in line][:3] == [
+        "validating: shape 1/3",
+        "validating: shape 2/3",
+        "validating: shape 3/3",
+    ]
+    beating = subprocess.run(
+        [*base, "--engine", "pyshacl", "--progress-every", "0.05"], capture_output=True, check=False, timeout=120
+    )
+    assert json.loads(beating.stdout)["engine"] == "pyshacl"
+    beats = [line for line in beating.stderr.decode().splitlines() if line.startswith("validating: ")]
+    assert len(beats) >= 2 and all(line.endswith(" s)") for line in beats)
+
+
 def test_help_documents_the_exit_codes(run):
     """`stskg validate --help` states the default threshold and what each exit code means."""
     result = CliRunner().invoke(cli, ["validate", "--help"])

@@ -1,6 +1,7 @@
 """``stskg validate``: a file or a stored model against the shapes, with exit codes for pipelines."""
 
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -16,23 +17,45 @@ _FORMATS = ["text", "json", "turtle", "jsonld", "sarif", "html"]
 
 
 class _Progress:
-    """Per-shape progress on stderr: live on a terminal; otherwise a line every 5 s once a run is long."""
+    """Progress on stderr: a live per-shape line on a terminal; otherwise a line naming the current
+    shape and the time so far at least every ``every`` seconds (a background beat keeps it coming
+    while one shape takes long, and while pySHACL, which reports no shapes, runs)."""
 
-    def __init__(self) -> None:
+    def __init__(self, every: float = 2.0) -> None:
         self.tty = sys.stderr.isatty()
+        self.every = every
         self.started = self.last = time.monotonic()
+        self.state = "reading the model"
         self.shown = False
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._beat = None if self.tty else threading.Thread(target=self._beating, daemon=True)
+        if self._beat is not None:
+            self._beat.start()
 
     def __call__(self, done: int, total: int, shape: str) -> None:
-        now = time.monotonic()
+        self.state = f"shape {done + 1}/{total} {shape}"
         if self.tty:
             click.echo(f"\r\033[Kvalidating: shape {done + 1}/{total} {shape[-60:]}", err=True, nl=False)
             self.shown = True
-        elif now - self.started > 5 and now - self.last > 5:
-            click.echo(f"validating: shape {done + 1}/{total} ({now - self.started:.0f} s)", err=True)
-            self.last = now
+        else:
+            self._line(force=self.every == 0)
+
+    def _line(self, force: bool = False) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if force or now - self.last >= self.every:
+                click.echo(f"validating: {self.state} ({now - self.started:.1f} s)", err=True)
+                self.last = now
+
+    def _beating(self) -> None:
+        while not self._stop.wait(max(min(self.every, 0.5), 0.05)):
+            self._line()
 
     def close(self) -> None:
+        self._stop.set()
+        if self._beat is not None:
+            self._beat.join()
         if self.shown:
             click.echo("\r\033[K", err=True, nl=False)
 
@@ -69,6 +92,13 @@ class _Progress:
     help="Accepted findings: a SARIF log of an earlier run, or a suppressions JSON file (see README).",
 )
 @click.option("--lang", "language", default="en", show_default=True, help="Name nodes by labels in this language.")
+@click.option(
+    "--progress-every",
+    type=click.FloatRange(min=0),
+    default=2.0,
+    show_default=True,
+    help="When stderr is not a terminal, report progress at least this often (seconds; 0: every shape).",
+)
 @click.pass_obj
 @_reported
 def validate(
@@ -83,6 +113,7 @@ def validate(
     rdf_format: str | None,
     baseline: Path | None,
     language: str,
+    progress_every: float,
 ) -> None:
     """Validate an RDF FILE, or a stored --model, against the shapes; explain the findings.
 
@@ -115,7 +146,7 @@ def validate(
         raise click.UsageError(f"no such shapes file or directory: {shapes_path}")
     require_shapes(shapes, where)
     accepted = read_baseline(baseline.read_bytes(), str(baseline)) if baseline is not None else None
-    progress = _Progress()
+    progress = _Progress(progress_every)
     extra: dict = {}
     report: ValidationReport
     try:
