@@ -291,3 +291,20 @@ def test_a_filter_in_a_top_level_optional_is_a_join_condition(body: str, joinabl
     """Focus nodes may be joined in when $this appears only in a top-level OPTIONAL's FILTER (the left join's condition)."""
     query = f"PREFIX ex: <https://example.org/> SELECT DISTINCT $this WHERE {{ $this a ex:C . {body} }}"
     assert analyse(query, PREBOUND, "probe").joinable is joinable
+
+
+INTERNAL_SOURCE = re.compile(r"seed-|domain brief|stskg project|DESIGN\.md|\bbrief \(|fixture|companion", re.IGNORECASE)
+PUBLISHED = re.compile(r"\b(19|20)\d\d\b|Wikipedia")  # a year, or the encyclopedia
+
+
+def test_every_source_cites_a_published_work_not_internal_notes(shapes: rdflib.Graph):
+    """Issue 11: each dcterms:source of a shape and of a principle (shown with every finding) names a
+    published work (author or publisher, year, title), never the project's own notes ("domain brief
+    (2026) section ...", "seed-A")."""
+    ontology = ontology_graph()
+    principles = set(ontology.subjects(RDF.type, PRINCIPLE))
+    sources = [(s, str(o)) for s, o in shapes.subject_objects(DCTERMS.source)]
+    sources += [(s, str(o)) for s in principles for o in ontology.objects(s, DCTERMS.source)]
+    assert len(sources) > 100 and principles
+    assert [(str(s), text) for s, text in sources if INTERNAL_SOURCE.search(text)] == []
+    assert [(str(s), text) for s, text in sources if not PUBLISHED.search(text)] == []

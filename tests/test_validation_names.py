@@ -33,14 +33,15 @@ class CountingStore:
     """The real store, counting the SELECT queries made through it."""
 
     def __init__(self, store):
-        self.store, self.selects = store, 0
+        self.store, self.selects, self.naming = store, 0, 0
 
     def __getattr__(self, name):
         return getattr(self.store, name)
 
-    def select(self, *args, **kwargs):
+    def select(self, query, *args, **kwargs):
         self.selects += 1
-        return self.store.select(*args, **kwargs)
+        self.naming += "VALUES ?n" in query
+        return self.store.select(query, *args, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -119,5 +120,5 @@ def test_names_cost_one_query_per_report(store):
     """Naming a report's nodes is one SELECT, whatever the number of findings."""
     counting = CountingStore(store)
     shapes = load_shapes(SHAPES_TTL)
-    validate(counting, MODEL, shapes, engine="pyshacl")  # pySHACL reads the data in one CONSTRUCT
-    assert counting.selects == 2  # the principles' descriptions, then the names
+    report = validate(counting, MODEL, shapes, engine="pyshacl")
+    assert len(report.results) >= 3 and counting.naming == 1

@@ -20,6 +20,7 @@ from kg.namespaces import ONTOLOGY_GRAPH
 from kg.store.base import Dataset, Store
 from kg.validation.acceptance import model_acceptances, with_acceptances
 from kg.validation.annotations import annotate
+from kg.validation.builtin import builtin_results
 from kg.validation.engine import SparqlEngine
 from kg.validation.names import with_names
 from kg.validation.reference import data_graph, validate_with_pyshacl
@@ -67,6 +68,7 @@ def validate(
     shapes_graph: ox.NamedNode | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     language: str = "en",
+    builtin: bool = True,
 ) -> ValidationReport:
     """Validate the model in ``model_graph`` (seen together with ``ontology_graph``) against ``shapes``.
 
@@ -77,7 +79,9 @@ def validate(
     ``language`` where a label has it (:mod:`kg.validation.names`). ``progress(done, total, shape)``
     is called per shape by the SPARQL engine (pySHACL reports no progress). Raises
     :class:`kg.errors.UnsupportedShape` for a shape the SPARQL engine cannot run,
-    :class:`kg.errors.ShapeError` for a malformed one.
+    :class:`kg.errors.ShapeError` for a malformed one. With ``builtin`` (and an ontology graph) the
+    built-in checks run too, whichever the engine: terms of stskg's namespaces the ontology does not
+    declare, and a model without a work system (:mod:`kg.validation.builtin`).
     """
     parsed = shapes if isinstance(shapes, ShapesGraph) else ShapesGraph(shapes)
     graphs = [model_graph] + ([ontology_graph] if ontology_graph is not None else [])
@@ -91,6 +95,9 @@ def validate(
         report = ValidationReport.of(SparqlEngine(store, dataset, parsed, shapes_graph, progress).run(), "sparql")
     else:
         raise ValueError(f"unknown validation engine {engine!r}; choose 'sparql' or 'pyshacl'")
+    if builtin and ontology_graph is not None:  # undeclared stskg terms, no work system (kg.validation.builtin)
+        found = builtin_results(store, model_graph, ontology_graph)
+        report = ValidationReport.of([*report.results, *found], report.engine) if found else report
     report = annotate(report, parsed, store, ontology_graph)
     # Risk acceptances recorded in the model travel with the report; they never change its results.
     report = with_acceptances(report, model_acceptances(store, dataset))

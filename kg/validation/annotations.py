@@ -159,6 +159,7 @@ def annotate(
         if result.source_shape not in by_shape:
             by_shape[result.source_shape] = shape_annotations(graph, to_rdflib(result.source_shape))
     mentioned = sorted({p for a in by_shape.values() for p in a["principles"]}, key=str)
+    mentioned = sorted(set(mentioned) | {p for r in report.results for p in r.principles}, key=str)
     described = principles(store, mentioned, ontology_graph) if store is not None and ontology_graph else ()
     source_of = {p.iri: p.source for p in described}
     results = []
@@ -167,11 +168,11 @@ def annotate(
         results.append(
             replace(
                 result,
-                principle=notes["principle"],
-                principles=notes["principles"],
-                rule=notes["rule"],
-                remedy=notes["remedy"],
-                source=notes["source"] or source_of.get(notes["principle"]),
+                principle=notes["principle"] or result.principle,
+                principles=notes["principles"] or result.principles,
+                rule=notes["rule"] or result.rule,
+                remedy=notes["remedy"] or result.remedy,
+                source=notes["source"] or result.source or source_of.get(notes["principle"] or result.principle),
             )
         )
     return replace(report, results=tuple(results), principles=described)

@@ -72,7 +72,7 @@ def meta_problems(shapes: rdflib.Graph, meta: Path, ontology_dir: Path = ONTOLOG
         # Blank nodes become IRIs so that a problem found in the store names the same node here.
         skolem = shapes.skolemize(basepath=SKOLEM)
         store.load(skolem.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES, CHECK_GRAPH)
-        report = validate(store, CHECK_GRAPH, ShapesGraph(meta_graph), ontology_graph=ONTOLOGY_GRAPH)
+        report = validate(store, CHECK_GRAPH, ShapesGraph(meta_graph), ontology_graph=ONTOLOGY_GRAPH, builtin=False)
     finally:
         store.close()
     return list(report.results)
