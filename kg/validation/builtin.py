@@ -1,7 +1,7 @@
 """Checks SHACL shapes cannot make, built into validation for both engines (issue 11).
 
 - ``R-KG-01`` (Violation, no principle): a class, property or value IRI in stskg's namespaces
-  (``sts:``, ``stsp:``) that the ontology does not declare, e.g. a misspelled ``sts:WorkSytem``. A
+  (``sts:``, ``stsp:``) that the ontology does not declare, e.g. a misspelled work-system class: a
   shape targeting ``sts:WorkSystem`` never sees such a node, so the model would "conform". One
   finding per undeclared term, on the first node using it, naming the nearest declared term of the
   same kind (class, property, other) by :func:`difflib.get_close_matches` on local names.
@@ -44,7 +44,7 @@ _ANY = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
 
 
 def curie(iri: str) -> str:
-    """``sts:Local`` for an IRI of stskg's namespaces, else the IRI."""
+    """The prefixed name (``sts:`` or ``stsp:``) of an IRI of stskg's namespaces, else the IRI."""
     for namespace, prefix in NAMESPACES.items():
         if iri.startswith(namespace):
             return f"{prefix}:{iri[len(namespace) :]}"
@@ -60,11 +60,8 @@ def _kind(types: set[str]) -> str:
 
 
 def nearest(term: str, declared: dict[str, str], kind: str) -> str | None:
-    """The declared term (IRI) of ``kind`` whose local name is closest to ``term``'s, if any is close.
-
-    >>> nearest(STS + "WorkSytem", {STS + "WorkSystem": "class", STS + "hasActivity": "property"}, "class")
-    'https://w3id.org/stskg/ontology#WorkSystem'
-    """
+    """The declared term (IRI) of ``kind`` whose local name is closest to ``term``'s, if any is close
+    (a declared term of another kind when none of the same kind is; case-blind as a last resort)."""
     local = curie(term).split(":", 1)[-1]
     same = {curie(iri).split(":", 1)[-1]: iri for iri, k in declared.items() if k == kind or kind == "value"}
     pool = same or {curie(iri).split(":", 1)[-1]: iri for iri in declared}
