@@ -29,7 +29,8 @@ class _Progress:
         self.shown = False
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._beat = None if self.tty else threading.Thread(target=self._beating, daemon=True)
+        # every == 0 means one line per shape: no beat in between.
+        self._beat = None if self.tty or every == 0 else threading.Thread(target=self._beating, daemon=True)
         if self._beat is not None:
             self._beat.start()
 
