@@ -3,16 +3,19 @@
 A model ``ID`` is named ``https://w3id.org/stskg/model/ID``, but its triples live in a version
 graph that a replace switches. So that ``GRAPH <https://w3id.org/stskg/model/ID>``,
 ``default-graph-uri`` / ``named-graph-uri`` naming a model, and the same IRI written as a prefixed
-name keep reading the model, :func:`current_versions` replaces each model IRI used as a term in
-the text (an IRI reference or a prefixed name, outside strings and comments) by the IRI of the
-graph that holds the model now, and does the same in the request's dataset. A query that mentions
-no model IRI is returned as it is, without a catalog look-up. Variables bound to graph names
+name keep reading the model, :func:`current_versions` replaces each model IRI that names a graph
+in the text (an IRI reference or a prefixed name after ``GRAPH``, ``FROM [NAMED]``, ``WITH``,
+``USING``, ``INTO``...; outside strings and comments) by the IRI of the graph that holds the model
+now (the same IRI as a subject or object, e.g. the catalog's entry, keeps naming the model), and
+does the same in the request's dataset. A query that mentions no model IRI is returned as it is, without a catalog look-up. Variables bound to graph names
 (``GRAPH ?g``) see the version graphs' own IRIs; the catalog links them to their model with
 ``dcat:hasCurrentVersion``.
 
 >>> current = {"https://w3id.org/stskg/model/m": "https://w3id.org/stskg/model/m/v/1"}
 >>> _replace('PREFIX m: <https://w3id.org/stskg/model/> SELECT * { GRAPH m:m { ?s ?p "m:m" } }', current)
 'PREFIX m: <https://w3id.org/stskg/model/> SELECT * { GRAPH <https://w3id.org/stskg/model/m/v/1> { ?s ?p "m:m" } }'
+>>> _replace('SELECT ?t { <https://w3id.org/stskg/model/m> <http://purl.org/dc/terms/title> ?t }', current)
+'SELECT ?t { <https://w3id.org/stskg/model/m> <http://purl.org/dc/terms/title> ?t }'
 """
 
 import re
@@ -35,6 +38,9 @@ _TOKEN = re.compile(
     re.IGNORECASE,
 )
 _LOCAL_ESCAPE = re.compile(r"\\(.)")
+#: Keywords after which an IRI names a graph: only there does a model IRI mean its current
+#: version graph (elsewhere, e.g. in the catalog's own triples, it is the model's identity).
+_GRAPH_KEYWORDS = {"GRAPH", "FROM", "NAMED", "WITH", "USING", "INTO", "TO", "ADD", "COPY", "MOVE", "SILENT"}
 
 
 def names_models(text: str, dataset: Dataset | None) -> bool:
@@ -73,6 +79,7 @@ def _replace(text: str, mapping: Mapping[str, str]) -> str:
     prefixes: dict[str, str] = {}
     pieces: list[str] = []
     last = position = 0
+    keyword: str | None = None
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
@@ -80,11 +87,16 @@ def _replace(text: str, mapping: Mapping[str, str]) -> str:
             continue
         end = match.end()
         target = None
+        in_graph_position, keyword = keyword in _GRAPH_KEYWORDS, None
         if match.group("prefix") is not None:
             prefixes[match.group("ns")] = match.group("nsiri")
+        elif match.group("skip") is not None:
+            pass
         elif match.group("iri") is not None:
-            target = mapping.get(match.group("iri"))
-        elif match.group("pname") is not None:
+            target = mapping.get(match.group("iri")) if in_graph_position else None
+        elif match.group("pname") is None:
+            keyword = match.group(0).upper()
+        elif in_graph_position:
             local = match.group("local") or ""
             while local.endswith(".") and not local.endswith("\\."):  # a local name never ends with '.'
                 local, end = local[:-1], end - 1
