@@ -8,8 +8,8 @@ in the text (an IRI reference or a prefixed name after ``GRAPH``, ``FROM [NAMED]
 ``USING``, ``INTO``...; outside strings and comments) by the IRI of the graph that holds the model
 now (the same IRI as a subject or object, e.g. the catalog's entry, keeps naming the model), and
 does the same in the request's dataset. A query that mentions no model IRI is returned as it is,
-without a catalog look-up. Variables bound to graph names (``GRAPH ?g``) see the version graphs' own IRIs; the catalog links them to their model with
-``dcat:hasCurrentVersion``.
+without a catalog look-up. Variables bound to graph names (``GRAPH ?g``) see the version graphs'
+own IRIs; the catalog links them to their model with ``dcat:hasCurrentVersion``.
 
 >>> current = {"https://w3id.org/stskg/model/m": "https://w3id.org/stskg/model/m/v/1"}
 >>> _replace('PREFIX m: <https://w3id.org/stskg/model/> SELECT * { GRAPH m:m { ?s ?p "m:m" } }', current)
