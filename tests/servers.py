@@ -38,6 +38,17 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20.0) ->
     raise RuntimeError(f"server at {url} did not come up within {seconds} s")
 
 
+def stop(process: subprocess.Popen, seconds: float) -> None:
+    """Terminate a server process, killing it if it has not exited within ``seconds``."""
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    process.stderr.close()
+
+
 @contextmanager
 def oxigraph_server(location: Path):
     """Yield the base URL of a fresh ``oxigraph serve`` storing its data in ``location``."""
@@ -52,13 +63,7 @@ def oxigraph_server(location: Path):
         wait_until_up(base + "/", process)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stderr.close()
+        stop(process, 10)
 
 
 @contextmanager
@@ -144,10 +149,4 @@ def virtuoso_server(location: Path):
         )
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stderr.close()
+        stop(process, 30)
