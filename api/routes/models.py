@@ -1,6 +1,7 @@
 """``/models``: list, upload (any RDF format), describe or export, and delete organisation models."""
 
 import json
+from dataclasses import asdict, dataclass
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -55,6 +56,25 @@ _EXPORT = {
 }
 
 
+@dataclass
+class UploadOptions:
+    """The query parameters of an upload: the catalog entry's metadata, and how to read ArchiMate/BPMN files."""
+
+    title: str | None = None
+    description: str | None = None
+    version: str | None = None
+    status: Status = "draft"
+    scope: Scope = DEFAULT_SCOPE
+
+    def metadata(self) -> dict:
+        """The catalog entry's fields, as :meth:`Catalog.put` and the importers take them."""
+        fields = asdict(self)
+        del fields["scope"]
+        return fields
+
+
+Upload = Annotated[UploadOptions, Depends()]
+
 # The catalog's own dataclass is the response schema: one definition of a model's metadata.
 Model = ModelInfo
 
@@ -73,25 +93,14 @@ def list_models(request: Request) -> list[Model]:
     return [_model(info) for info in _workspace(request).catalog.models()]
 
 
-async def _upload(
-    request: Request,
-    model_id: str,
-    *,
-    replace: bool,
-    title: str | None,
-    description: str | None,
-    version: str | None,
-    status: str,
-    scope: str = DEFAULT_SCOPE,
-) -> tuple[ModelInfo, bool]:
+async def _upload(request: Request, model_id: str, *, replace: bool, options: UploadOptions) -> tuple[ModelInfo, bool]:
     settings: Settings = request.app.state.settings
     kind = media_type(request)
     body = None
     if kind in _XML_TYPES:
         body = await read_body(request, settings.max_upload_bytes)
         if sniff(body) or sniff_bpmn(body):
-            options = {"title": title, "description": description, "version": version, "status": status}
-            return await run_in_threadpool(_import, request, model_id, body, replace, scope, options)
+            return await run_in_threadpool(_import, request, model_id, body, replace, options)
     try:
         fmt = format_by_name(kind) if kind else None
     except UnsupportedFormat:
@@ -109,22 +118,14 @@ async def _upload(
 
     def put() -> tuple[ModelInfo, bool]:
         existed = catalog.find(model_id) is not None
-        info = catalog.put(
-            model_id,
-            source,
-            title=title,
-            description=description,
-            version=version,
-            status=status,
-            replace=replace,
-        )
+        info = catalog.put(model_id, source, replace=replace, **options.metadata())
         return info, not existed
 
     return await run_in_threadpool(put)
 
 
 def _import(
-    request: Request, model_id: str, body: bytes, replace: bool, scope: str, options: dict
+    request: Request, model_id: str, body: bytes, replace: bool, options: UploadOptions
 ) -> tuple[ModelInfo, bool]:
     catalog = _workspace(request).catalog
     existed = catalog.find(model_id) is not None
@@ -132,7 +133,14 @@ def _import(
     settings: Settings = request.app.state.settings
     importer = import_archimate if sniff(body) else import_bpmn
     result = importer(
-        catalog, body, model_id, max_bytes=settings.max_upload_bytes, name=name, scope=scope, replace=replace, **options
+        catalog,
+        body,
+        model_id,
+        max_bytes=settings.max_upload_bytes,
+        name=name,
+        scope=options.scope,
+        replace=replace,
+        **options.metadata(),
     )
     return result.info, not existed
 
@@ -156,23 +164,10 @@ async def create_model(
     request: Request,
     response: Response,
     model_id: Annotated[str, Query(alias="id", description="id of the new model")],
-    title: str | None = None,
-    description: str | None = None,
-    version: str | None = None,
-    status: Status = "draft",
-    scope: Scope = DEFAULT_SCOPE,
+    options: Upload,
 ) -> Model:
     """Load the body as a new model (409 if the id is taken; use PUT to replace)."""
-    info, created = await _upload(
-        request,
-        model_id,
-        replace=False,
-        title=title,
-        description=description,
-        version=version,
-        status=status,
-        scope=scope,
-    )
+    info, created = await _upload(request, model_id, replace=False, options=options)
     return _created(request, info, created, response)
 
 
@@ -187,23 +182,10 @@ async def put_model(
     request: Request,
     response: Response,
     model_id: ModelId,
-    title: str | None = None,
-    description: str | None = None,
-    version: str | None = None,
-    status: Status = "draft",
-    scope: Scope = DEFAULT_SCOPE,
+    options: Upload,
 ) -> Model:
     """Load the body as model ``model_id``, replacing it if it exists (all or nothing)."""
-    info, created = await _upload(
-        request,
-        model_id,
-        replace=True,
-        title=title,
-        description=description,
-        version=version,
-        status=status,
-        scope=scope,
-    )
+    info, created = await _upload(request, model_id, replace=True, options=options)
     return _created(request, info, created, response)
 
 

@@ -138,14 +138,7 @@ def import_archimate(
         InvalidInput, UnsupportedFormat, TooLarge: the file cannot be imported; nothing is changed.
         Conflict: the model exists and ``replace=True`` was not given.
     """
-    if isinstance(data, Path):
-        label = name or str(data)
-        content = read_bytes(data, max_bytes)
-    else:
-        label = name or "<upload>"
-        content = data
-        if len(content) > max_bytes:
-            raise TooLarge(f"{label}: {len(content):,} bytes is over the limit of {max_bytes:,} bytes")
+    content, label = _upload_bytes(data, name, max_bytes)
     with _bulk():
         model = read_exchange(content, label, archimate_mapping())
         return import_source(catalog, model, model_id, scope=scope, **put_options)
