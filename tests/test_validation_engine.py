@@ -285,3 +285,39 @@ def test_every_backend_agrees_with_pyshacl(store) -> None:
     theirs = validate(store, blank_model, shapes, engine="pyshacl", ontology_graph=None)
     assert len(ours.results) == 2 and all(isinstance(r.value, ox.BlankNode) for r in ours.results)
     assert _keys(ours, erase_blank_shapes=True) == _keys(theirs, erase_blank_shapes=True)
+
+
+TYPE_TEST_SHAPES = """
+@prefix ex: <https://example.org/org/> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+ex:LeadIsPersonShape a sh:NodeShape ;
+  sh:targetClass ex:Unit ;
+  sh:sparql [
+    sh:message "lead is not a person, or a member who is not a person" ;
+    sh:select \"\"\"
+      PREFIX ex: <https://example.org/org/>
+      PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+      SELECT DISTINCT $this ?value WHERE {
+        $this ex:lead ?value .
+        OPTIONAL { ?value a/rdfs:subClassOf* ex:Person ; ex:memberOf ?u . BIND(1 AS ?ok) }
+        FILTER(!BOUND(?ok))
+        FILTER NOT EXISTS { ?value <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/rdfs:subClassOf* ex:Unit }
+      }\"\"\" ] .
+"""
+
+
+def test_subclass_type_tests_in_sparql_run_over_the_closure(org_store) -> None:
+    """Issue 14: `?x a/rdfs:subClassOf* C` in SHACL-SPARQL runs as a test against C's closure resolved once
+    (no subclass path per row), with pySHACL's results; a test inside GRAPH keeps its path."""
+    from kg.validation.class_paths import resolve_class_paths
+
+    recording = RecordingStore(org_store)
+    shapes = load_shapes(TYPE_TEST_SHAPES)
+    ours = validate(recording, MODEL, shapes, ontology_graph=ONTOLOGY, builtin=False)  # type: ignore[arg-type]
+    theirs = validate(org_store, MODEL, shapes, engine="pyshacl", ontology_graph=ONTOLOGY, builtin=False)
+    assert ours.results and _keys(ours) == _keys(theirs)
+    sent = [q for q in recording.queries if "ex:lead" in q]
+    assert sent and all("subClassOf*" not in q for q in sent), sent
+    person = [ox.NamedNode(EX + "Engineer"), ox.NamedNode(EX + "Person")]
+    in_graph = "SELECT ?x WHERE { GRAPH ?g { ?x a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* <urn:C> } }"
+    assert resolve_class_paths(in_graph, lambda c: person) == in_graph

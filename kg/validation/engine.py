@@ -24,6 +24,7 @@ from kg.errors import UnsupportedShape
 from kg.store.base import Dataset, Store, Term
 from kg.validation import compiler as c
 from kg.validation.antijoin import plan_not_exists
+from kg.validation.class_paths import resolve_class_paths
 from kg.validation.paths import Path, PredicatePath
 from kg.validation.report import ValidationResult
 from kg.validation.shapes import Constraint, Shape, ShapesGraph
@@ -80,6 +81,7 @@ class SparqlEngine:
         self.shapes = shapes
         self.shapes_graph = shapes_graph
         self._closures: dict[ox.NamedNode, list[ox.NamedNode]] = {}
+        self._blank_in_closure: set[ox.NamedNode] = set()  # classes with a blank-node subclass
         self._pair_cache: dict[tuple, list[tuple[Term, Term]]] = {}
         self._focus_cache: dict[str, list[Term]] = {}
         #: Seconds spent per targeted shape (label) in the last :meth:`run`; shared work (class
@@ -128,8 +130,19 @@ class SparqlEngine:
         if cls not in self._closures:
             rows = self._select(c.class_closure_query(cls))
             found = [r["c"] for r in rows if isinstance(r.get("c"), ox.NamedNode)]
+            if len(found) < len(rows):
+                self._blank_in_closure.add(cls)
             self._closures[cls] = sorted(set(found) | {cls}, key=str)  # type: ignore[arg-type]
         return self._closures[cls]
+
+    def _bindable_closure(self, cls: ox.NamedNode) -> list[ox.NamedNode] | None:
+        """The closure of ``cls`` if ``VALUES`` can hold all of it (no blank-node subclass)."""
+        closure = self._closure(cls)
+        return None if cls in self._blank_in_closure else closure
+
+    def _plan(self, query: str) -> str:
+        """SHACL-SPARQL text as it is run: type tests over bound closures, anti-joins planned."""
+        return plan_not_exists(resolve_class_paths(query, self._bindable_closure))
 
     def _pairs(self, focus: c.Focus, path: Path | None) -> list[tuple[Term, Term]]:
         key = (focus.body, path)
@@ -308,11 +321,11 @@ class SparqlEngine:
         analysis = analyse(text, prebound, owner)
         if definition.is_ask:
             query = ask_as_select(text, analysis, c.value_pairs(focus, shape.path))
-            results = self._select(plan_not_exists(query), bindings)
+            results = self._select(self._plan(query), bindings)
         elif analysis.joinable:
-            results = self._select(plan_not_exists(inject(text, analysis.body_start, focus.subquery())), bindings)
+            results = self._select(self._plan(inject(text, analysis.body_start, focus.subquery())), bindings)
         else:  # pre-binding that a join cannot reproduce: one query per focus node
-            text = plan_not_exists(text)
+            text = self._plan(text)
             results = []
             for node in self._focus_nodes(focus):
                 if _blank(node):
