@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.execution import Execution
 from api.pages import STATIC_DIR
+from api.response_cache import ResponseCache
 from api.routes import (
     diff,
     docs,
@@ -59,6 +60,7 @@ def create_app(settings: Settings, *, workspace: Workspace | None = None) -> Fas
             allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Accept"],
         )
+    app.add_middleware(ResponseCache)  # outermost: a repeated query is answered before anything else runs
     app.mount("/static/docs", docs.ASSETS, name="docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(home.router)

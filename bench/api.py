@@ -8,6 +8,8 @@ and then drives each endpoint with ``wrk`` (a C load generator that costs the se
 
 * ``small``: one work system's label (1 row) - throughput target >= 1,000 requests/s;
 * ``rows``: 2,000 labelled resources (SPARQL JSON) - p50 target <= 1.5x Oxigraph's;
+* ``distinct``: like ``small`` but another work system and another query text in every request
+  (no cache can answer it: what a tool asking many different questions sees);
 * two named queries, ``GET /queries/work-systems`` and ``GET /queries/participants-and-skills``,
   against the same SPARQL with the parameter bound by VALUES on Oxigraph.
 
@@ -49,8 +51,22 @@ QUERIES = {
     "small": PREFIX + "SELECT ?label WHERE { <https://w3id.org/stskg/example/synthetic/b1-ws> rdfs:label ?label }",
     "rows": PREFIX + "SELECT ?s ?label WHERE { ?s rdfs:label ?label } LIMIT 2000",
 }
+#: ``distinct``: the small query about another work system in every request, its text also carrying
+#: the request's number, so no answer and no timing is ever reused (what a tool asking many different
+#: questions sees). ``__I__`` / ``__N__`` are filled in per request by :data:`DISTINCT_LUA`.
+DISTINCT = (
+    PREFIX + "SELECT ?label WHERE { <https://w3id.org/stskg/example/synthetic/b__I__-ws> rdfs:label ?label } # __N__"
+)
 #: Rows each case must answer (named queries: the same non-zero count as Oxigraph's).
-EXPECTED_ROWS = {"small": 1, "rows": 2000}
+EXPECTED_ROWS = {"small": 1, "rows": 2000, "distinct": 1}
+DISTINCT_LUA = """
+counter = 0
+request = function()
+  counter = counter + 1
+  local path = string.gsub(wrk.path, "__I__", tostring(counter % WORK_SYSTEMS + 1))
+  return wrk.format(nil, (string.gsub(path, "__N__", tostring(counter))))
+end
+"""
 
 
 def ensure_wrk() -> str:
@@ -98,9 +114,10 @@ def named_query_text(name: str) -> str:
     return with_prefixes((ROOT / "queries" / f"{name}.rq").read_text(encoding="utf-8"), PREFIXES)
 
 
-def wrk(binary: str, url: str, *, duration: int, connections: int, accept: str) -> dict:
+def wrk(binary: str, url: str, *, duration: int, connections: int, accept: str, script: Path | None = None) -> dict:
     threads = 1  # one wrk thread drives all connections and leaves the servers the other core
     command = [binary, "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency"]
+    command += ["-s", str(script)] if script else []
     command += ["-H", f"Accept: {accept}", url]
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.MULTILINE))
@@ -117,6 +134,12 @@ def wrk(binary: str, url: str, *, duration: int, connections: int, accept: str) 
 def _ms(text: str) -> float:
     value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def _filled(url: str, values: dict[str, str]) -> str:
+    for placeholder, value in values.items():
+        url = url.replace(placeholder, value)
+    return url
 
 
 def rows_of(response: httpx.Response) -> int:
@@ -158,7 +181,7 @@ def run_size(work_systems: int, args, wrk_binary: str) -> list[dict]:
                 print(f"oxigraph load {time.perf_counter() - started:.1f} s", flush=True)
                 cases = {
                     name: (f"{ours}/sparql?{urlencode({'query': q})}", f"{theirs}/query?{urlencode({'query': q})}")
-                    for name, q in QUERIES.items()
+                    for name, q in {**QUERIES, "distinct": DISTINCT}.items()
                 }
                 for name, params in (("work-systems", {"model": MODEL}), ("participants-and-skills", {"model": MODEL})):
                     ours_url = f"{ours}/queries/{name}?{urlencode(params)}"
@@ -183,9 +206,12 @@ def run_size(work_systems: int, args, wrk_binary: str) -> list[dict]:
                 ).raise_for_status()
                 accept = "application/sparql-results+json"
                 cases = {k: v for k, v in cases.items() if not args.cases or k in args.cases}
+                script = tmp_path / "distinct.lua"
+                script.write_text(DISTINCT_LUA.replace("WORK_SYSTEMS", str(work_systems)))
                 for name, (ours_url, theirs_url) in cases.items():
-                    n_ours = rows_of(http.get(ours_url, headers={"Accept": accept}))
-                    n_theirs = rows_of(http.get(theirs_url, headers={"Accept": accept}))
+                    probe = {"__I__": "1", "__N__": "0"} if name == "distinct" else {}
+                    n_ours = rows_of(http.get(_filled(ours_url, probe), headers={"Accept": accept}))
+                    n_theirs = rows_of(http.get(_filled(theirs_url, probe), headers={"Accept": accept}))
                     expected = EXPECTED_ROWS.get(name, n_theirs)
                     if n_ours != expected or n_theirs != expected or expected == 0:
                         raise SystemExit(
@@ -193,11 +219,12 @@ def run_size(work_systems: int, args, wrk_binary: str) -> list[dict]:
                         )
                     # Named queries take 100s of ms: fewer clients, so wrk sees enough complete requests.
                     clients = args.connections if not name.startswith("named:") else 2
+                    driver = {"accept": accept, "script": script if name == "distinct" else None}
                     for label, url in (("stskg", ours_url), ("oxigraph", theirs_url)):
-                        wrk(wrk_binary, url, duration=2, connections=clients, accept=accept)  # warm-up
+                        wrk(wrk_binary, url, duration=2, connections=clients, **driver)  # warm-up
                         # Latency with one client (no queueing), throughput with many.
-                        alone = wrk(wrk_binary, url, duration=args.duration, connections=1, accept=accept)
-                        loaded = wrk(wrk_binary, url, duration=args.duration, connections=clients, accept=accept)
+                        alone = wrk(wrk_binary, url, duration=args.duration, connections=1, **driver)
+                        loaded = wrk(wrk_binary, url, duration=args.duration, connections=clients, **driver)
                         row = {
                             "triples": triples,
                             "case": name,
