@@ -7,8 +7,8 @@ those pairs that have an actual communication path (Cataldo, Herbsleb and Carley
 ``|{(i,j): CR>0 and CA>0}| / |{(i,j): CR>0}|``, over unordered pairs. Three views of one model:
 
 - **teams**: tasks are software components, ``TA`` is ``sts:ownedBy``, ``TD`` is
-  ``sts:dependsOn``; teams communicate by ``sts:communicatesWith`` (either way) or a
-  ``sts:TeamInteraction`` between them;
+  ``sts:dependsOn``; teams communicate by ``sts:communicatesWith`` (either way, between the teams or
+  any of their members, or through a liaison who is a member of both) or a ``sts:TeamInteraction``;
 - **people**: the same components, each assigned to the members of its owning teams (``org:memberOf``
   / ``org:hasMember``); two people communicate when they are in the same team or their teams do;
 - **per work system**: tasks are its activities, assigned to the people who fill the performing roles
@@ -171,16 +171,24 @@ def analyse(view: ModelView, thresholds: Thresholds = Thresholds()) -> Congruenc
     interactions = [
         (view.objects(i, "fromTeam"), view.objects(i, "toTeam"), i) for i in view.instances("TeamInteraction")
     ]
+    # sts:communicatesWith links any agents: units, teams and people (a person's channel to someone in
+    # another team is a path between the two teams, as in the R-SW-01 shape).
     links = _symmetric(
-        {(a, b) for a in view.instances(ORG + "Organization") for b in view.objects(a, "communicatesWith")}
+        {(a, b) for a in view.out for b in view.objects(a, "communicatesWith")}
         | {(a, b) for f, t, _i in interactions for a in f for b in t}
     )
+    members_of: dict[str, set[str]] = {}
+    for person, units in units_of.items():
+        for unit in units:
+            members_of.setdefault(unit, set()).add(person)
 
     def units_talk(a: str, b: str) -> bool:
-        return a == b or (a, b) in links
+        ends_a, ends_b = {a} | members_of.get(a, set()), {b} | members_of.get(b, set())
+        # a liaison (a member of both) or a channel between the units or any of their members
+        return a == b or bool(ends_a & ends_b) or any((x, y) in links for x in ends_a for y in ends_b)
 
     def people_talk(p: str, q: str) -> bool:
-        return any(units_talk(u, v) for u in units_of.get(p, ()) for v in units_of.get(q, ()))
+        return (p, q) in links or any(units_talk(u, v) for u in units_of.get(p, ()) for v in units_of.get(q, ()))
 
     depends = _symmetric({(c, d) for c in components for d in view.objects(c, "dependsOn") if d != c})
     team_tasks = {t: {c for c, found in owners.items() if t in found} for t in teams}

@@ -1,0 +1,162 @@
+"""Domain corrections (issue 11 item 8): property ranges must not misclassify what they link to under
+OWL reasoning (HermiT), and Conway's check R-SW-01 counts person-level communication between teams."""
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+
+from kg.congruence import analyse
+from kg.diff import read_file_view
+from kg.ingest import RdfSource
+from kg.namespaces import STS
+from kg.reasoning import Reasoned, reason
+from kg.store import EmbeddedStore, open_memory_store
+from kg.validation import validate
+from kg.validation.bundled import bundled_shapes
+from kg.workspace import Workspace, install_ontology
+
+EX = "https://example.org/r/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+ORG = "http://www.w3.org/ns/org#"
+PREFIXES = """@prefix ex: <https://example.org/r/> . @prefix sts: <https://w3id.org/stskg/ontology#> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> . @prefix org: <http://www.w3.org/ns/org#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+"""
+
+#: One small model per misclassification; the individuals are distinct, so one HermiT run serves all.
+RANGES_MODEL = """
+# sts:ownedBy: a person and a vendor organisation own components
+ex:widget a sts:SoftwareComponent ; sts:ownedBy ex:maria .
+ex:maria a foaf:Person .
+ex:gateway a sts:SoftwareComponent ; sts:ownedBy ex:payPro .
+ex:payPro a org:FormalOrganization .
+ex:checkout a sts:SoftwareComponent ; sts:ownedBy ex:teamCheckout .
+ex:teamCheckout a sts:Team .
+# sts:designParticipant: a design group takes part in a change, beside a person
+ex:redesign a sts:ChangeInitiative ; sts:designParticipant ex:wardDesignGroup , ex:nurseKim .
+ex:wardDesignGroup a sts:DesignGroup .
+ex:nurseKim a foaf:Person .
+# sts:communicatesWith: two people of different teams talk
+ex:ana a foaf:Person ; sts:communicatesWith ex:chen .
+ex:chen a foaf:Person .
+# sts:dependsOn: a component depends on shared infrastructure and on another component
+ex:orders a sts:SoftwareComponent ; sts:dependsOn ex:dataCentre , ex:checkout .
+ex:dataCentre a sts:Infrastructure .
+"""
+
+
+@pytest.fixture(scope="module")
+def reasoned() -> Reasoned:
+    result = reason(Graph().parse(data=PREFIXES + RANGES_MODEL, format="turtle"))
+    assert result.consistent
+    return result
+
+
+def types(reasoned: Reasoned, name: str) -> set[str]:
+    return reasoned.types_of(EX + name)
+
+
+def test_a_person_or_vendor_owning_a_component_is_not_inferred_a_team(reasoned):
+    """sts:ownedBy's range is any agent: owners keep their own kind, none becomes a team or unit."""
+    for owner in ("maria", "payPro"):
+        assert STS + "Team" not in types(reasoned, owner)
+        assert ORG + "OrganizationalUnit" not in types(reasoned, owner)
+        assert FOAF + "Agent" in types(reasoned, owner)
+    assert ORG + "Organization" not in types(reasoned, "maria")
+
+
+def test_a_design_group_taking_part_in_a_design_is_not_inferred_a_person(reasoned):
+    """sts:designParticipant's range is any agent: a design group stays a group, a person a person."""
+    assert FOAF + "Person" not in types(reasoned, "wardDesignGroup")
+    assert STS + "DesignGroup" in types(reasoned, "wardDesignGroup")
+    assert FOAF + "Person" in types(reasoned, "nurseKim")
+
+
+def test_people_who_communicate_are_not_inferred_organisations(reasoned):
+    """sts:communicatesWith links any agents (and is no longer an org:linkedTo, whose ORG range would
+    make them organisations)."""
+    for person in ("ana", "chen"):
+        assert ORG + "Organization" not in types(reasoned, person)
+        assert STS + "Team" not in types(reasoned, person)
+
+
+def test_infrastructure_a_component_depends_on_is_not_inferred_software(reasoned):
+    """sts:dependsOn reaches technology or infrastructure; infrastructure is not made a software component."""
+    assert STS + "SoftwareComponent" not in types(reasoned, "dataCentre")
+    assert STS + "Technology" not in types(reasoned, "dataCentre")
+    assert STS + "SoftwareComponent" in types(reasoned, "checkout")
+
+
+# ---- Conway's check R-SW-01 with person-level communication ------------------------------------
+
+TWO_TEAMS = """
+ex:teamA a sts:Team ; sts:teamType sts:StreamAlignedTeamType ; rdfs:label "Team A" .
+ex:teamB a sts:Team ; sts:teamType sts:PlatformTeamType ; rdfs:label "Team B" .
+ex:app a sts:SoftwareComponent ; sts:ownedBy ex:teamA ; sts:dependsOn ex:lib ; rdfs:label "app" .
+ex:lib a sts:SoftwareComponent ; sts:ownedBy ex:teamB ; rdfs:label "lib" .
+ex:ana a foaf:Person ; rdfs:label "Ana" . ex:chen a foaf:Person ; rdfs:label "Chen" .
+ex:liu a foaf:Person ; rdfs:label "Liu" .
+"""
+
+
+@pytest.fixture(scope="module")
+def workspace():
+    opened = Workspace.open(EmbeddedStore(None))
+    yield opened
+    opened.close()
+
+
+def conway(workspace: Workspace, model_id: str, turtle: str) -> set[str]:
+    """Focus nodes (local names) of the R-SW-01 Conway findings on the two-team model plus ``turtle``."""
+    source = RdfSource((PREFIXES + TWO_TEAMS + turtle).encode(), ox.RdfFormat.TURTLE, model_id)
+    info = workspace.catalog.put(model_id, source)
+    report = validate(workspace.store, ox.NamedNode(info.graph), bundled_shapes())
+    return {
+        r.focus_node.value.rsplit("/", 1)[-1]
+        for r in report.results
+        if r.rule == "R-SW-01" and r.source_shape.value.endswith("#ConwayShape")
+    }
+
+
+def test_conway_finding_when_the_teams_have_no_path_at_all(workspace):
+    """Members who talk to nobody in the other team are no path: the dependency is a Conway finding."""
+    model = "ex:ana org:memberOf ex:teamA . ex:chen org:memberOf ex:teamB . ex:ana sts:communicatesWith ex:liu ."
+    assert conway(workspace, "cw-none", model) == {"app"}
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "ex:ana org:memberOf ex:teamA . ex:chen org:memberOf ex:teamB . ex:ana sts:communicatesWith ex:chen .",
+        "ex:teamA org:hasMember ex:ana . ex:teamB org:hasMember ex:chen . ex:chen sts:communicatesWith ex:ana .",
+        """ex:m1 a org:Membership ; org:member ex:ana ; org:organization ex:teamA .
+           ex:m2 a org:Membership ; org:member ex:chen ; org:organization ex:teamB .
+           ex:ana sts:communicatesWith ex:chen .""",
+        "ex:ana org:memberOf ex:teamA . ex:ana sts:communicatesWith ex:teamB .",
+        "ex:liu org:memberOf ex:teamA , ex:teamB .",
+    ],
+    ids=["members-talk", "hasMember-reverse-direction", "org-Membership", "member-to-team", "liaison-in-both"],
+)
+def test_no_conway_finding_when_the_only_path_is_person_level(workspace, model, request):
+    """A path through people (members who talk, a member talking to the other team, a liaison who is a
+    member of both teams) is a communication path between the teams."""
+    assert conway(workspace, "cw-" + request.node.callspec.id, model) == set()
+
+
+@pytest.mark.parametrize(
+    ("model", "covered"),
+    [
+        ("ex:ana org:memberOf ex:teamA . ex:chen org:memberOf ex:teamB .", 0),
+        ("ex:ana org:memberOf ex:teamA . ex:chen org:memberOf ex:teamB . ex:ana sts:communicatesWith ex:chen .", 1),
+        ("ex:liu org:memberOf ex:teamA , ex:teamB .", 1),
+    ],
+    ids=["no-path", "members-talk", "liaison-in-both"],
+)
+def test_team_congruence_counts_person_level_paths(tmp_path, model, covered):
+    """`stskg congruence` agrees with R-SW-01: members who talk, or a liaison, cover the teams' pair."""
+    path = tmp_path / "teams.ttl"
+    path.write_text(PREFIXES + TWO_TEAMS + model, encoding="utf-8")
+    store = open_memory_store()
+    install_ontology(store)
+    report = analyse(read_file_view(store, path, "teams", max_bytes=1_000_000))
+    assert (report.teams.required, report.teams.covered) == (1, covered)
