@@ -3,12 +3,14 @@ OWL reasoning (HermiT), and Conway's check R-SW-01 counts person-level communica
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
+from rdflib.namespace import SKOS
 
 from kg.congruence import analyse
 from kg.diff import read_file_view
 from kg.ingest import RdfSource
 from kg.namespaces import STS
+from kg.ontology import ontology_graph
 from kg.reasoning import Reasoned, reason
 from kg.store import EmbeddedStore, open_memory_store
 from kg.validation import validate
@@ -160,3 +162,50 @@ def test_team_congruence_counts_person_level_paths(tmp_path, model, covered):
     install_ontology(store)
     report = analyse(read_file_view(store, path, "teams", max_bytes=1_000_000))
     assert (report.teams.required, report.teams.covered) == (1, covered)
+
+
+# ---- sts:SociotechnicalWorkSystem: definition and axioms agree (Alter 2015) --------------------
+
+STWS_MODEL = """
+ex:wsPerson a sts:WorkSystem ; sts:hasParticipant ex:clerk . ex:clerk a sts:ActorRole ; sts:playedBy ex:eve .
+ex:eve a foaf:Person .
+ex:wsPost a sts:WorkSystem ; sts:hasParticipant ex:duty . ex:duty a sts:ActorRole ; sts:playedBy ex:nightNurse .
+ex:nightNurse a org:Post .
+ex:wsTeam a sts:WorkSystem ; sts:hasParticipant ex:crew . ex:crew a sts:ActorRole ; sts:playedBy ex:teamCheckout .
+ex:wsBot a sts:WorkSystem ; sts:hasParticipant ex:job . ex:job a sts:ActorRole ; sts:playedBy ex:settler .
+ex:settler a sts:AutomatedAgent .
+"""
+
+
+@pytest.fixture(scope="module")
+def reasoned_stws() -> Reasoned:
+    result = reason(Graph().parse(data=PREFIXES + RANGES_MODEL + STWS_MODEL, format="turtle"))
+    assert result.consistent
+    return result
+
+
+@pytest.mark.parametrize("work_system", ["wsPerson", "wsPost", "wsTeam"])
+def test_a_work_system_with_human_participants_is_a_sociotechnical_work_system(reasoned_stws, work_system):
+    """A role played by a person, a post or a team makes the work system sociotechnical (and a
+    sociotechnical system), as the definition says."""
+    assert {STS + "SociotechnicalWorkSystem", STS + "SociotechnicalSystem"} <= types(reasoned_stws, work_system)
+
+
+def test_a_work_system_run_by_an_automated_agent_is_not_inferred_sociotechnical(reasoned_stws):
+    assert STS + "SociotechnicalWorkSystem" not in types(reasoned_stws, "wsBot")
+
+
+def test_a_totally_automated_work_system_with_a_human_participant_is_inconsistent():
+    """Totally automated means no human participants: declaring one with a person playing a role
+    contradicts the ontology (HermiT finds it inconsistent)."""
+    model = "ex:ws a sts:TotallyAutomatedWorkSystem ; sts:hasParticipant ex:r . ex:r sts:playedBy ex:eve ."
+    assert not reason(Graph().parse(data=PREFIXES + model + " ex:eve a foaf:Person .", format="turtle")).consistent
+
+
+def test_sociotechnical_definitions_do_not_split_a_system_into_social_and_technical_subsystems():
+    """DESIGN §3: no split into social vs technical parts; the definitions must not state one."""
+    graph = ontology_graph()
+    for name in ("SociotechnicalSystem", "SociotechnicalWorkSystem"):
+        definition = str(graph.value(URIRef(STS + name), SKOS.definition)).lower()
+        assert "subsystem" not in definition and "social system" not in definition, name
+    assert "human participants" in str(graph.value(URIRef(STS + "SociotechnicalWorkSystem"), SKOS.definition))
