@@ -209,3 +209,76 @@ def test_sociotechnical_definitions_do_not_split_a_system_into_social_and_techni
         definition = str(graph.value(URIRef(STS + name), SKOS.definition)).lower()
         assert "subsystem" not in definition and "social system" not in definition, name
     assert "human participants" in str(graph.value(URIRef(STS + "SociotechnicalWorkSystem"), SKOS.definition))
+
+
+# ---- internal vs external customers: a classification of the role, per work system -------------
+
+#: Finance is a unit of shopCo: an internal customer of shopCo's ledger work system and an external
+#: customer of an outside auditor's work system. Each work system has its own customer role.
+CUSTOMER_MODEL = """
+ex:shopCo a org:FormalOrganization . ex:auditCo a org:FormalOrganization .
+ex:finance a org:OrganizationalUnit ; org:unitOf ex:shopCo ; rdfs:label "Finance" .
+ex:ledgerWs a sts:WorkSystem ; sts:partOfOrganization ex:shopCo ; sts:hasCustomer ex:ledgerUser ;
+    rdfs:label "Keep the ledger" .
+ex:ledgerUser a sts:InternalCustomer ; sts:playedBy ex:finance ; rdfs:label "finance (ledger user)" .
+ex:auditWs a sts:WorkSystem ; sts:partOfOrganization ex:auditCo ; sts:hasCustomer ex:auditClient ;
+    rdfs:label "Audit the accounts" .
+ex:auditClient a sts:ExternalCustomer ; sts:playedBy ex:finance ; rdfs:label "audited client" .
+"""
+
+
+@pytest.fixture(scope="module")
+def reasoned_customers() -> Reasoned:
+    result = reason(Graph().parse(data=PREFIXES + CUSTOMER_MODEL, format="turtle"))
+    assert result.consistent
+    return result
+
+
+def test_one_organisation_can_be_an_internal_customer_of_one_work_system_and_external_of_another(
+    reasoned_customers,
+):
+    """The disjointness is between the roles, not the agent: Finance plays both kinds of role, is
+    consistent, and is itself neither an internal nor an external customer."""
+    finance = types(reasoned_customers, "finance")
+    assert not {STS + "InternalCustomer", STS + "ExternalCustomer", STS + "CustomerRole"} & finance
+    assert STS + "InternalCustomer" in types(reasoned_customers, "ledgerUser")
+    assert STS + "ExternalCustomer" in types(reasoned_customers, "auditClient")
+
+
+def test_a_customer_role_cannot_be_both_internal_and_external():
+    """One customer role typed internal and external is a contradiction HermiT reports."""
+    model = CUSTOMER_MODEL + " ex:ledgerUser a sts:ExternalCustomer ."
+    assert not reason(Graph().parse(data=PREFIXES + model, format="turtle")).consistent
+
+
+def customer_findings(workspace: Workspace, model_id: str, turtle: str) -> set[tuple[str, str]]:
+    """(role, work system) of each R-WST-08 finding on ``turtle``."""
+    info = workspace.catalog.put(model_id, RdfSource((PREFIXES + turtle).encode(), ox.RdfFormat.TURTLE, model_id))
+    report = validate(workspace.store, ox.NamedNode(info.graph), bundled_shapes())
+    return {(r.focus_node.value.rsplit("/", 1)[-1], r.message) for r in report.results if r.rule == "R-WST-08"}
+
+
+def test_per_work_system_roles_of_one_organisation_raise_no_customer_finding(workspace):
+    """R-WST-08 judges each role against the work system whose customer it is: no finding here."""
+    assert customer_findings(workspace, "cust-ok", CUSTOMER_MODEL) == set()
+
+
+def test_a_role_shared_by_two_work_systems_is_judged_per_work_system(workspace):
+    """The ledger's internal customer role reused as the auditor's customer is wrong for the auditor
+    only: R-WST-08 names that work system, not the ledger's."""
+    model = CUSTOMER_MODEL.replace("sts:hasCustomer ex:auditClient", "sts:hasCustomer ex:ledgerUser")
+    found = customer_findings(workspace, "cust-shared", model)
+    assert {role for role, _message in found} == {"ledgerUser"}
+    assert all("Audit the accounts" in message or "auditWs" in message for _role, message in found)
+    assert not any("Keep the ledger" in message or "ledgerWs" in message for _role, message in found)
+
+
+def test_a_role_typed_both_internal_and_external_is_a_violation(workspace):
+    """SHACL says what HermiT does: a role typed both kinds is a Violation naming the role."""
+    model = CUSTOMER_MODEL + " ex:auditClient a sts:InternalCustomer ."
+    info = workspace.catalog.put("cust-both", RdfSource((PREFIXES + model).encode(), ox.RdfFormat.TURTLE, "cb"))
+    report = validate(workspace.store, ox.NamedNode(info.graph), bundled_shapes())
+    both = [r for r in report.results if r.source_shape.value.endswith("#CustomerKindShape")]
+    assert [(r.focus_node.value.rsplit("/", 1)[-1], r.severity.value.rsplit("#", 1)[-1]) for r in both] == [
+        ("auditClient", "Violation")
+    ]
