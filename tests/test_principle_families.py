@@ -48,7 +48,9 @@ def test_alter_has_twenty_four_work_system_principles_with_label_statement_and_s
         if "Alter, S. (2006) The Work System Method" not in sources or "Wright, R. (2010)" not in sources:
             problems.append((str(p), "source"))
         # Wordings are recalled, so each says so to machines and to people.
-        if (p, URIRef(STS + "confidence"), Literal("unverified")) not in graph or not graph.value(p, SKOS.editorialNote):
+        if (p, URIRef(STS + "confidence"), Literal("unverified")) not in graph or not graph.value(
+            p, SKOS.editorialNote
+        ):
             problems.append((str(p), "confidence"))
         if (p, SKOS.inScheme, ALL) not in graph:
             problems.append((str(p), "all-principles scheme"))

@@ -23,7 +23,11 @@ def all_examples_consistent() -> bool:
 def test_there_are_examples_with_xsd_date_values():
     """The examples use xsd:date (review dates, end dates), the datatype HermiT refuses."""
     assert len(EXAMPLES) >= 10
-    dated = [p.name for p in EXAMPLES if any(isinstance(o, Literal) and o.datatype == XSD.date for o in Graph().parse(p).objects())]
+    dated = [
+        p.name
+        for p in EXAMPLES
+        if any(isinstance(o, Literal) and o.datatype == XSD.date for o in Graph().parse(p).objects())
+    ]
     assert len(dated) >= 5
 
 

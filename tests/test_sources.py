@@ -32,8 +32,14 @@ QUERY_FILES = sorted(QUERIES_DIR.glob("*.rq"))
 
 
 def test_the_internal_text_pattern_catches_what_it_should_and_spares_plain_words():
-    leaks = ["stskg domain brief (2026) section 1.11", "explainer (seed-E)", "DESIGN.md section 4",
-             "as the brief asks", "DESIGN §6", "recalled from memory in the domain brief"]
+    leaks = [
+        "stskg domain brief (2026) section 1.11",
+        "explainer (seed-E)",
+        "DESIGN.md section 4",
+        "as the brief asks",
+        "DESIGN §6",
+        "recalled from memory in the domain brief",
+    ]
     fine = ["Alter, S. (2006) The Work System Method", "a briefing note", "wording paraphrased from memory"]
     assert [text for text in leaks if not INTERNAL_TEXT.search(text)] == []
     assert [text for text in fine if INTERNAL_TEXT.search(text)] == []
@@ -64,9 +70,7 @@ def ontology() -> Graph:
 
 
 def undated_sources(graph: Graph, principles: set[URIRef]) -> list[str]:
-    return sorted(
-        str(p) for p in principles if not any(YEAR.search(str(s)) for s in graph.objects(p, DCTERMS.source))
-    )
+    return sorted(str(p) for p in principles if not any(YEAR.search(str(s)) for s in graph.objects(p, DCTERMS.source)))
 
 
 def test_every_principle_cites_a_dated_source(ontology: Graph):
