@@ -4,7 +4,6 @@ terms, matches our namespace constants, is consistent under HermiT, and document
 import re
 from pathlib import Path
 
-import owlready2
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -14,6 +13,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, Namespace
 from kg.namespaces import BASE, STS, STSP
 from kg.ontology import ONTOLOGY_IRI, PRINCIPLES_IRI, ontology_files, ontology_graph, write_docs
 from kg.paths import ONTOLOGY_DIR
+from kg.reasoning import reason
 from tests.conftest import SHARED_DATA
 
 VANN = Namespace("http://purl.org/vocab/vann/")
@@ -240,17 +240,11 @@ def test_archimate_mapping_targets_are_declared_terms(graph: Graph):
     assert sorted(str(t) for t in targets if graph.value(t, RDF.type) is None) == []
 
 
-def test_hermit_finds_the_ontology_consistent_with_all_classes_satisfiable(graph: Graph, tmp_path: Path):
+def test_hermit_finds_the_ontology_consistent_with_all_classes_satisfiable(graph: Graph):
     """HermiT (owlready2, Java) classifies the merged ontology: consistent, no unsatisfiable class."""
-    merged = Graph()
-    for triple in graph:
-        if triple[1] != OWL.imports:  # the modules are already merged; nothing to fetch
-            merged.add(triple)
-    owl_file = tmp_path / "stskg.owl"
-    merged.serialize(owl_file, format="xml")  # owlready2 reads RDF/XML, not Turtle
-    world = owlready2.World()
-    world.get_ontology(owl_file.as_uri()).load()
-    owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)  # raises if inconsistent
+    reasoned = reason(graph, with_ontology=False)  # the fixture is the merged ontology already
+    assert reasoned.consistent
+    world = reasoned.world
     assert list(world.inconsistent_classes()) == []
     assert world["https://w3id.org/stskg/ontology#WorkSystem"] is not None
 
