@@ -153,3 +153,50 @@ def test_an_application_service_used_by_a_process_names_the_component_behind_its
     import_archimate(catalog, exchange(elements, relationships), "t", max_bytes=LIMIT, name="t.xml")
     used = rows(catalog, "t", "SELECT ?a ?tech WHERE { ?a sts:usesTechnology ?tech }")
     assert {(r["a"].rsplit("/", 1)[-1], r["tech"].rsplit("/", 1)[-1]) for r in used} == {("p", "c")}
+
+
+ARKTECT = ARCHIMATE_DATA / "arktect"
+
+
+@pytest.mark.skipif(not EXCHANGE_FILES, reason=f"{ARCHIMATE_DATA} is absent (../shared/data)")
+@pytest.mark.parametrize("name", ["archi_v5.archimate", "aoeff_3_1_archi_5_0_2.xml"])
+def test_archi5_models_assign_a_process_through_a_grouping(name: str):
+    """Issue 11: Arktect's Archi 5 test model assigns process 'c' only from Grouping 'b', which aggregates
+    actor 'a' (and nothing performs the other processes): read through the grouping, 'a' performs 'c',
+    which is one work system (the importer derived none, because the grouping's assignment was dropped)."""
+    workspace, graph, _ = imported(ARKTECT / name)
+    try:
+        found = workspace.store.select(
+            f"PREFIX sts: <{STS}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            "SELECT ?ws ?act ?who WHERE { ?ws a sts:WorkSystem ; sts:hasActivity ?a ; sts:hasParticipant ?r . "
+            "?a rdfs:label ?act . ?r sts:playedBy/rdfs:label ?who }",
+            dataset=Dataset(default_graphs=[graph]),
+        )
+        assert [(r["act"].value, r["who"].value) for r in found.dicts()] == [("c", "a")]
+    finally:
+        workspace.close()
+
+
+def test_a_relationship_of_a_grouping_holds_for_the_grouped_elements_it_is_allowed_for(catalog):
+    """Issue 11 (ArchiMate 3.1, Grouping): an assignment from a grouping of an actor and a goal assigns
+    the actor only; a service serving a grouping of two roles serves each; the grouping's own
+    aggregation is no statement."""
+    elements = "\n".join(
+        [el("g", "Grouping"), el("actor", "BusinessActor"), el("goal", "Goal"), el("p", "BusinessProcess"),
+         el("svc", "BusinessService"), el("h", "Grouping"), el("r1", "BusinessRole"), el("r2", "BusinessRole")]
+    )  # fmt: skip
+    relationships = (
+        rel("m1", "Aggregation", "g", "actor") + rel("m2", "Composition", "g", "goal")
+        + rel("as", "Assignment", "g", "p") + rel("z", "Realization", "p", "svc")
+        + rel("m3", "Aggregation", "h", "r1") + rel("m4", "Aggregation", "h", "r2") + rel("s", "Serving", "svc", "h")
+    )  # fmt: skip
+    import_archimate(catalog, exchange(elements, relationships), "g", max_bytes=LIMIT, name="g.xml")
+    local = lambda iri: iri.rsplit("/", 1)[-1]  # noqa: E731
+    performed = rows(catalog, "g", "SELECT ?a ?who WHERE { ?a sts:performedBy/sts:playedBy ?who }")
+    assert {(local(r["a"]), local(r["who"])) for r in performed} == {("p", "actor")}
+    served = rows(catalog, "g", "SELECT ?c WHERE { ?s sts:servesCustomer ?c }")
+    assert {local(r["c"]) for r in served} == {"r1", "r2"}
+    work_systems = rows(
+        catalog, "g", "SELECT ?ws WHERE { ?ws a sts:WorkSystem ; sts:hasParticipant ?x ; sts:hasCustomer ?y }"
+    )
+    assert {local(r["ws"]) for r in work_systems} == {"p"}

@@ -83,6 +83,10 @@ HAS_PARTICIPANT, HAS_CUSTOMER, PRODUCES, PRODUCES_OUTPUT = (
 )
 
 
+#: The relationships by which a Grouping holds its members (ArchiMate 3.1: aggregation or composition).
+_GROUPING_MEMBERSHIP = ("Aggregation", "Composition")
+
+
 @dataclass(frozen=True)
 class Edge:
     """A statement a relationship maps to, between two concept identifiers (before roles are generated)."""
@@ -284,7 +288,55 @@ class Translation:
                         reached = True
             if not reached:
                 self.report.unmapped_relationships[f"{rel.type} into a junction or event that leads nowhere"] += 1
-        return found
+        return self.through_groupings(found)
+
+    def through_groupings(self, found: list[tuple[Relationship, str, str]]) -> list[tuple[Relationship, str, str]]:
+        """Resolve a relationship from or to a Grouping (other than the grouping's own aggregation or
+        composition) to the grouped elements it holds for.
+
+        The Open Group (2019), ArchiMate 3.1 Specification, Grouping: a relationship from a grouping
+        means that the grouped elements together have it with the target, one to a grouping that the
+        source has it with every grouped element, in both cases only for the elements the relationship
+        is allowed for. A grouping's own mapping rule (``--scope grouping``) keeps the relationship as is.
+        """
+        members: dict[str, list[str]] = defaultdict(list)
+        for rel in self.model.relationships:
+            if rel.type in _GROUPING_MEMBERSHIP and self.types.get(rel.source) == "Grouping":
+                members[rel.source].append(rel.target)
+
+        def resolve(identifier: str) -> list[str]:
+            found, todo, seen = [], [identifier], {identifier}
+            while todo:
+                for member in members.get(todo.pop(), ()):
+                    if member in seen:
+                        continue
+                    seen.add(member)
+                    (todo if self.types.get(member) == "Grouping" else found).append(member)
+            return found
+
+        resolved = []
+        for rel, source, target in found:
+            grouped = rel.type not in _GROUPING_MEMBERSHIP and "Grouping" in (
+                self.types.get(source),
+                self.types.get(target),
+            )
+            if not grouped or self._mapped(rel, source, target):
+                resolved.append((rel, source, target))
+                continue
+            sources = resolve(source) if self.types.get(source) == "Grouping" else [source]
+            targets = resolve(target) if self.types.get(target) == "Grouping" else [target]
+            pairs = [(rel, s, t) for s in sources for t in targets if s != t and self._mapped(rel, s, t)]
+            if pairs:
+                self.report.generated["relationship through a grouping"] += len(pairs)
+            resolved += pairs or [(rel, source, target)]
+        return resolved
+
+    def _mapped(self, rel: Relationship, source: str, target: str) -> bool:
+        """Whether a relationship of ``rel``'s type between these two elements maps to any statement."""
+        return bool(
+            self.mapping.relationships[rel.type].properties
+            or self.mapping.rules_for(rel.type, self.type_name(source), self.type_name(target), rel.access)
+        )
 
     def _realises_service(self, source: str, target: str) -> bool:
         return self.mapping.is_a(self.classes.get(source, set()), TECHNOLOGY) and self.mapping.is_a(
