@@ -111,12 +111,12 @@ TRUE = lit("true", "xsd:boolean")
 FALSE = lit("false", "xsd:boolean")
 
 
-def periodic_defects(i: int, defect_rate: float) -> set[str]:
-    """The defect kinds planted in block ``i`` (see the module docstring)."""
+def periodic_defects(i: int, defect_rate: float, kinds: tuple[str, ...] = _KINDS) -> set[str]:
+    """The defect kinds (of ``kinds``) planted in block ``i`` (see the module docstring)."""
     if defect_rate <= 0:
         return set()
     period = max(1, round(1 / defect_rate))
-    return {kind for k, kind in enumerate(_KINDS) if (i + 3 * k) % period == 0}
+    return {kind for k, kind in enumerate(kinds) if (i + 3 * k) % period == 0}
 
 
 def block(i: int, n: int, defects: set[str]) -> Iterator[tuple[str, str, str]]:
