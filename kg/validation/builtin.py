@@ -113,7 +113,11 @@ def builtin_results(store: Store, model_graph: ox.NamedNode, ontology_graph: ox.
         )
     if not store.select(_WORK_SYSTEM, dataset=Dataset([model_graph, ontology_graph])).rows:
         empty = not store.select(_ANY, dataset=model).rows
-        what = "The model is empty" if empty else "The model describes no work system (nothing is an sts:WorkSystem)"
+        what = (
+            "The model is empty"
+            if empty
+            else "The model describes no work system (nothing in it is typed a work system)"
+        )
         results.append(
             ValidationResult(
                 focus_node=model_graph,
@@ -127,8 +131,8 @@ def builtin_results(store: Store, model_graph: ox.NamedNode, ontology_graph: ox.
                 principles=(WST_DEFINITION,),
                 rule="R-KG-02",
                 remedy=(
-                    "Describe at least one work system (an sts:WorkSystem with its customers, products/services, "
-                    "activities and participants), or import with a --scope that makes work systems."
+                    "Describe at least one work system with its customers, products/services, activities and "
+                    "participants (work system, sts:WorkSystem), or import with a --scope that makes work systems."
                 ),
             )
         )
