@@ -37,8 +37,13 @@ def measure(path: Path) -> dict:
         graph = result.info.graph
         import pyoxigraph as ox
 
-        work_systems = len(list(workspace.store.select(
-            f"SELECT DISTINCT ?ws WHERE {{ GRAPH <{graph}> {{ ?ws a <{STS}WorkSystem> }} }}").dicts()))
+        work_systems = len(
+            list(
+                workspace.store.select(
+                    f"SELECT DISTINCT ?ws WHERE {{ GRAPH <{graph}> {{ ?ws a <{STS}WorkSystem> }} }}"
+                ).dicts()
+            )
+        )
         report = validate(workspace.store, ox.NamedNode(graph), bundled_shapes())
         data = json.loads(render_report(report, "json", {}))
         severities = Counter(f["severity"] for f in data["findings"])
@@ -63,8 +68,10 @@ def main() -> None:
         row = measure(path)
         sev = row["severity"]
         per_rule = ", ".join(f"{r} {n}" for r, n in sorted(row["rules"].items()))
-        print(f"| {row['model']} | {row['elements']} | {row['work_systems']} | {row['results']} | {row['findings']} "
-              f"| {sev.get('Violation', 0)} / {sev.get('Warning', 0)} / {sev.get('Info', 0)} | {per_rule} |")
+        print(
+            f"| {row['model']} | {row['elements']} | {row['work_systems']} | {row['results']} | {row['findings']} "
+            f"| {sev.get('Violation', 0)} / {sev.get('Warning', 0)} / {sev.get('Info', 0)} | {per_rule} |"
+        )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ SHACL report graph; a result path there that does not parse is an error, never a
   loaded into an on-disk store, then, timed as one: opening the store, validating (on a memory copy,
   :mod:`kg.validation.working_copy`), storing the run and rendering the text report;
 - **ours, in memory** (``memory``): the model and ontology loaded into a memory store, validated;
+  on a neutral workload (not stskg's shapes, ``ontology=False``) the model alone, as a library
+  user would validate any data (``validate(..., ontology_graph=None)``: no built-in checks);
 - **pySHACL** (``pyshacl``): the memory store read into rdflib, ``engine="pyshacl"``;
 - **pyrudof** (``rudof``): ``Rudof.read_data`` of the model + ontology file, ``validate_shacl``;
 - **pyshacl-turbo** (``turbo``): ``pyshacl_turbo.validate`` on the rdflib graph of that file;
@@ -57,11 +59,17 @@ def report_results(graph, engine: str) -> list:
     return list(read_report(graph, engine=engine).results)
 
 
-def run_disk(model: Path, shapes_path: Path, tag: str) -> dict:
-    """Ours as the CLI runs it on a stored model (see the module docstring)."""
+def run_disk(model: Path, shapes_path: Path, tag: str, builtin_apart: bool = False) -> dict:
+    """Ours as the CLI runs it on a stored model (see the module docstring).
+
+    With ``builtin_apart`` (a neutral workload) stskg's built-in findings (:mod:`kg.validation.builtin`:
+    e.g. "the model describes no work system", which the CLI reports on any non-stskg data) are
+    counted apart as ``builtin`` and left out of the results compared with the peers.
+    """
     from kg.ingest import read_source
     from kg.store import open_store
     from kg.validation import load_shapes
+    from kg.validation.builtin import COMPONENT
     from kg.validation.formats import render_report
     from kg.validation.runs import Runs
     from kg.workspace import Workspace
@@ -82,13 +90,19 @@ def run_disk(model: Path, shapes_path: Path, tag: str) -> dict:
         render_report(report, "text", {}, title="model big")
         seconds = time.perf_counter() - start
         workspace.close()
-    return _finish(report.results, tag, seconds, load, opened=opened, timings=timings)
+    results = report.results
+    extra: dict = {}
+    if builtin_apart:
+        results = [r for r in results if r.source_constraint_component != COMPONENT]
+        extra["builtin"] = len(report.results) - len(results)
+    return _finish(results, tag, seconds, load, opened=opened, timings=timings, **extra)
 
 
-def run_memory(model: Path, shapes_path: Path, tag: str, engine: str) -> dict:
-    """Ours (``sparql``) or pySHACL (``pyshacl``) on a memory store holding model and ontology."""
+def run_memory(model: Path, shapes_path: Path, tag: str, engine: str, ontology: bool = True) -> dict:
+    """Ours (``sparql``) or pySHACL (``pyshacl``) on a memory store holding the model (and ontology)."""
     import pyoxigraph as ox
 
+    from kg.namespaces import ONTOLOGY_GRAPH
     from kg.store import open_memory_store
     from kg.validation import load_shapes, validate
     from kg.workspace import install_ontology
@@ -96,13 +110,15 @@ def run_memory(model: Path, shapes_path: Path, tag: str, engine: str) -> dict:
     timings = _keep_timings()
     start = time.perf_counter()
     store = open_memory_store()
-    install_ontology(store)
+    if ontology:
+        install_ontology(store)
     graph = ox.NamedNode("urn:bench:model")
     store.load(model.read_bytes(), ox.RdfFormat.N_TRIPLES, graph)
     load = time.perf_counter() - start
     shapes = load_shapes(shapes_path)
     cpu = time.process_time()
-    report = validate(store, graph, shapes, engine=engine)  # type: ignore[arg-type]
+    onto = ONTOLOGY_GRAPH if ontology else None
+    report = validate(store, graph, shapes, engine=engine, ontology_graph=onto)  # type: ignore[arg-type]
     seconds = time.perf_counter() - start
     return _finish(report.results, tag, seconds, load, cpu=time.process_time() - cpu, timings=timings)
 

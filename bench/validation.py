@@ -19,7 +19,20 @@ All engines read the same shapes: the bundled shapes with each blank-node *shape
 component) compare across processes and engines. Per-shape times of our engine at the two largest
 sizes show a superlinear query at once (growth flagged above ``--flag``).
 
-Usage: ``python bench/validation.py [--sizes 10000 100000 1000000] [--pyshacl-timeout 120]``
+**Neutral workload** (``--workload cpov``, issue 14 item 3): a Core shape set that is not ours, the
+EU Core Public Organisation Vocabulary 2.1 application profile (SEMIC, CC-BY-4.0; read from
+``../shared/data/org/cpov``), on the data of :mod:`bench.generate_cpov` (the profile's example
+organisation replicated with planted defects of every component the profile uses). Peers read the
+data alone, and so does ours in memory (the library call a user makes on any data); ours on disk is
+still the CLI's path (``stskg validate --model M --shapes PROFILE``: the stskg ontology is in its
+union graph, and its built-in "no work system" finding is counted apart).
+
+Each run checks its own rows and exits 1 when one fails: ours finds something, on disk and in
+memory the same keys, on the neutral workload exactly the results the generator planted, and every
+peer that finished the same keys as ours.
+
+Usage: ``python bench/validation.py [--sizes 10000 100000 1000000] [--pyshacl-timeout 120]
+[--workload stskg|cpov]``
 """
 
 import argparse
@@ -33,8 +46,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench import peers  # noqa: E402
-from bench.generate import blocks_for, write  # noqa: E402
+from bench import generate, generate_cpov, peers  # noqa: E402
 
 OUT = peers.OUT
 JAVA_DIR = Path("/usr/share/java")
@@ -50,19 +62,30 @@ JENA_JARS = [
 ]
 PEERS = ["pyshacl", "jena", "rudof", "turbo", "maplib"]
 SETS = ["full", "core"]
+WORKLOADS = ["stskg", "cpov"]
 
 
 # -- inputs -------------------------------------------------------------------------------------
 
 
-def model_file(size: int) -> tuple[Path, int]:
-    """The synthetic model of about ``size`` triples (written once) and its triple count."""
+def model_file(size: int, workload: str = "stskg") -> tuple[Path, int]:
+    """The generated data of about ``size`` triples (written once) and its triple count."""
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"model-{size}.nt"
+    generator = generate_cpov if workload == "cpov" else generate
+    path = OUT / f"{'cpov-' if workload == 'cpov' else ''}model-{size}.nt"
     if not path.exists():
-        write(blocks_for(size), path)
+        generator.write(generator.blocks_for(size), path)
     with path.open("rb") as f:
         return path, sum(1 for _ in f)
+
+
+def shape_sets(workload: str) -> dict[str, Path]:
+    """The shape sets of a workload by name: ours full and Core-only, or the CPOV profile as published."""
+    if workload == "cpov":
+        if not generate_cpov.CPOV_SHAPES.is_file():
+            raise FileNotFoundError(f"the CPOV profile is not here: {generate_cpov.CPOV_SHAPES} (../shared/data)")
+        return {"cpov": generate_cpov.CPOV_SHAPES}
+    return shapes_files()
 
 
 def shapes_files() -> dict[str, Path]:
@@ -95,10 +118,12 @@ def shapes_files() -> dict[str, Path]:
     return files
 
 
-def data_file(model: Path, size: int) -> Path:
-    """Model + ontology as one N-Triples file (what the peers read)."""
+def data_file(model: Path, size: int, workload: str = "stskg") -> Path:
+    """What the peers read: model + ontology as one N-Triples file; on the neutral workload the data alone."""
     from kg.ontology import ontology_graph
 
+    if workload == "cpov":
+        return model
     path = OUT / f"data-{size}.nt"
     if not path.exists() or path.stat().st_mtime < model.stat().st_mtime:
         with path.open("wb") as out:
@@ -110,14 +135,15 @@ def data_file(model: Path, size: int) -> Path:
 # -- one measurement, in a child process --------------------------------------------------------
 
 
-def child(engine: str, size: int, shapes: Path, tag: str) -> dict:
-    model, _ = model_file(size)
+def child(engine: str, size: int, shapes: Path, tag: str, workload: str) -> dict:
+    model, _ = model_file(size, workload)
+    neutral = workload != "stskg"
     if engine == "disk":
-        return peers.run_disk(model, shapes, tag)
+        return peers.run_disk(model, shapes, tag, builtin_apart=neutral)
     if engine in ("memory", "pyshacl"):
-        return peers.run_memory(model, shapes, tag, "sparql" if engine == "memory" else "pyshacl")
+        return peers.run_memory(model, shapes, tag, "sparql" if engine == "memory" else "pyshacl", not neutral)
     runner = {"rudof": peers.run_rudof, "turbo": peers.run_turbo, "maplib": peers.run_maplib}[engine]
-    return runner(data_file(model, size), shapes, tag)
+    return runner(data_file(model, size, workload), shapes, tag)
 
 
 def jena_classpath() -> str:
@@ -172,9 +198,9 @@ def timed_child(command: list[str], stdout_path: Path | None, timeout: float | N
     }
 
 
-def measure(engine: str, size: int, shapes: Path, tag: str, timeout: float | None) -> dict | None:
+def measure(engine: str, size: int, shapes: Path, tag: str, timeout: float | None, workload: str) -> dict | None:
     """One engine in a child process: its own figures plus peak RSS and process wall time."""
-    command = [sys.executable, __file__, "--one", engine, str(size), str(shapes), tag]
+    command = [sys.executable, __file__, "--one", engine, str(size), str(shapes), tag, workload]
     done = timed_child(command, None, timeout)
     if done is None:
         return None
@@ -221,29 +247,41 @@ def agreement(a: str, b: str) -> tuple[int, int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--workload", choices=WORKLOADS, default="stskg", help="ours, or the neutral CPOV profile")
     parser.add_argument("--peers", nargs="*", default=PEERS, choices=PEERS, help="peers to run (default: all)")
     parser.add_argument("--pyshacl-timeout", type=float, default=120.0)
     parser.add_argument("--peer-timeout", type=float, default=900.0, help="limit for Jena, rudof, turbo, maplib")
     parser.add_argument("--peers-up-to", type=int, default=None, help="run the peers only at sizes up to this")
     parser.add_argument("--flag", type=float, default=12.0, help="flag per-shape growth above this")
-    parser.add_argument("--one", nargs=4, metavar=("ENGINE", "SIZE", "SHAPES", "TAG"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--one", nargs=5, metavar=("ENGINE", "SIZE", "SHAPES", "TAG", "WORKLOAD"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(child(args.one[0], int(args.one[1]), Path(args.one[2]), args.one[3])))
+        engine, size, shapes, tag, workload = args.one
+        print(json.dumps(child(engine, int(size), Path(shapes), tag, workload)))
         return
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # children import from cached bytecode, as users do
-    files = shapes_files()
-    jvm = jvm_start(files["full"]) if "jena" in args.peers else None
-    ours, theirs, timings = [], [], {}
+    workload = args.workload
+    OUT.mkdir(parents=True, exist_ok=True)
+    files = shape_sets(workload)
+    first = next(iter(files))  # ours on disk runs the first set: the full one, as the CLI does
+    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", file=sys.stderr, flush=True)
+    jvm = jvm_start(files[first]) if "jena" in args.peers else None
+    ours, theirs, timings, expected = [], [], {}, {}
     stopped: set[tuple[str, str]] = set()
     for size in args.sizes:
-        model, triples = model_file(size)
-        disk = measure("disk", size, files["full"], f"disk-full-{size}", None)
-        memory = {name: measure("memory", size, files[name], f"memory-{name}-{size}", None) for name in SETS}
-        ours.append((triples, disk, memory["full"]))
+        model, triples = model_file(size, workload)
+        if workload == "cpov":
+            expected[size] = generate_cpov.expected_results(generate_cpov.blocks_for(size))
+        disk = measure("disk", size, files[first], f"disk-{first}-{size}", None, workload)
+        memory = {
+            name: measure("memory", size, path, f"memory-{name}-{size}", None, workload) for name, path in files.items()
+        }
+        ours.append((triples, disk, memory[first], size))
         timings[size] = disk["timings"]  # type: ignore[index]
         for peer in args.peers if args.peers_up_to is None or size <= args.peers_up_to else []:
-            for name in SETS:
+            for name, path in files.items():
                 if (peer, name) in stopped:
                     theirs.append((triples, peer, name, "stopped at a smaller size", memory[name], size))
                     continue
@@ -251,9 +289,9 @@ def main() -> None:
                 tag = f"{peer}-{name}-{size}"
                 try:
                     if peer == "jena":
-                        found = measure_jena(data_file(model, size), files[name], tag, timeout)
+                        found = measure_jena(data_file(model, size, workload), path, tag, timeout)
                     else:
-                        found = measure(peer, size, files[name], tag, timeout)
+                        found = measure(peer, size, path, tag, timeout, workload)
                 except peers.PeerError as exc:
                     found = f"failed: {exc}"
                 if found is None:
@@ -262,12 +300,50 @@ def main() -> None:
                 theirs.append((triples, peer, name, found, memory[name], size))
                 print(f"  {peer} {name} {triples:,}: done", file=sys.stderr, flush=True)
         print(f"done {triples:,} triples", file=sys.stderr, flush=True)
-        (OUT / "validation-run.json").write_text(json.dumps({"ours": ours, "theirs": theirs}, default=str))
+        saved = OUT / f"{'cpov-' if workload == 'cpov' else ''}validation-run.json"
+        saved.write_text(json.dumps({"ours": ours, "theirs": theirs}, default=str))
+    print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", file=sys.stderr, flush=True)
     print(ours_table(ours))
+    if expected:
+        print()
+        print("Planted (bench/generate_cpov.py): " + ", ".join(f"{n:,} results at {s:,}" for s, n in expected.items()))
     print()
     print(peers_table(theirs, jvm))
     print()
     print(per_shape(timings, args.sizes, args.flag))
+    problems = checks(ours, theirs, first, expected)
+    if problems:
+        print("\nCHECKS FAILED:\n" + "\n".join(f"- {p}" for p in problems))
+        sys.exit(1)
+    print(
+        "\nChecks passed: ours found results, disk = memory, "
+        + ("the planted count, " if expected else "")
+        + "every finished peer has our keys."
+    )
+
+
+def checks(ours: list, theirs: list, first: str, expected: dict[int, int]) -> list[str]:
+    """What each case must hold; a list of the failures (empty when all hold)."""
+    problems = []
+    for triples, _, memory, size in ours:
+        if memory["results"] == 0:
+            problems.append(f"{triples:,}: ours found nothing (in memory)")
+        if size in expected and memory["results"] != expected[size]:
+            problems.append(
+                f"{triples:,}: ours {memory['results']:,} results, the generator planted {expected[size]:,}"
+            )
+        _, only_disk, only_memory = agreement(f"disk-{first}-{size}", f"memory-{first}-{size}")
+        if only_disk or only_memory:
+            problems.append(f"{triples:,}: on disk vs in memory differ ({only_disk:,} / {only_memory:,} keys)")
+    for triples, peer, name, found, _, size in theirs:
+        if isinstance(found, str):
+            continue
+        _, only_ours, only_peer = agreement(f"memory-{name}-{size}", f"{peer}-{name}-{size}")
+        if only_ours or only_peer:
+            problems.append(
+                f"{triples:,} {name}: {peer} disagrees ({only_ours:,} keys only ours, {only_peer:,} only its)"
+            )
+    return problems
 
 
 def ours_table(rows: list) -> str:
@@ -276,12 +352,13 @@ def ours_table(rows: list) -> str:
         "| in memory: validate s (+ load s) | disk / memory | results | keys | disk peak MB | memory peak MB |"
     )
     lines = [head, "|" + "|".join("---" for _ in range(10)) + "|"]
-    for triples, disk, memory in rows:
+    for triples, disk, memory, _ in rows:
         validate_memory = memory["seconds"] - memory["load"]
+        builtin = f" (+{disk['builtin']} built-in)" if disk.get("builtin") else ""
         lines.append(
             f"| {triples:,} | {disk['load']:.2f} | **{disk['seconds']:.2f}** | {disk['opened']:.2f} "
             f"| {validate_memory:.2f} (+{memory['load']:.2f}) | {disk['seconds'] / validate_memory:.2f}x "
-            f"| {disk['results']:,} | {disk['keys']:,} | {disk['peak_mb']:.0f} | {memory['peak_mb']:.0f} |"
+            f"| {disk['results']:,}{builtin} | {disk['keys']:,} | {disk['peak_mb']:.0f} | {memory['peak_mb']:.0f} |"
         )
     return "\n".join(lines)
 
