@@ -200,3 +200,18 @@ def test_a_relationship_of_a_grouping_holds_for_the_grouped_elements_it_is_allow
         catalog, "g", "SELECT ?ws WHERE { ?ws a sts:WorkSystem ; sts:hasParticipant ?x ; sts:hasCustomer ?y }"
     )
     assert {local(r["ws"]) for r in work_systems} == {"p"}
+
+
+@pytest.mark.skipif(not EXCHANGE_FILES, reason=f"{ARCHIMATE_DATA} is absent (../shared/data)")
+def test_archisurance_gets_one_anchoring_finding_for_its_derived_work_systems():
+    """Issue 11 (R-WST-12): ArchiMate has no organisation a work system belongs to; ArchiSurance's four
+    derived work systems give one finding on the imported model that lists them, not four."""
+    workspace, _, report = imported(ARCHIMATE_DATA / "opengroup-xmlexchange" / "archisurance.xml")
+    try:
+        data = json.loads(render_report(report, "json", {}))
+        anchoring = [f for f in data["findings"] if f["rule"] == "R-WST-12"]
+        assert [(f["focusNode"]["value"], f["results"]) for f in anchoring] == [
+            ("https://w3id.org/stskg/model/m/source", 4)
+        ]
+    finally:
+        workspace.close()

@@ -63,3 +63,44 @@ def test_a_role_played_by_an_agent_of_unstated_kind_is_played(workspace):
     """R-WST-04: an ArchiMate BusinessActor imports as foaf:Agent; a role it plays is played."""
     model = "ex:insurer a sts:ActorRole ; sts:playedBy ex:company . ex:company a foaf:Agent ."
     assert ("R-WST-04", "insurer") not in findings(workspace, "ag1", model)
+
+
+ANCHOR_PREFIXES = "@prefix prov: <http://www.w3.org/ns/prov#> . @prefix dcterms: <http://purl.org/dc/terms/> .\n"
+
+
+def test_a_hand_written_work_system_without_organisation_gets_its_own_anchoring_finding(workspace):
+    """R-WST-12: a work system the modeller wrote, anchored nowhere, is a finding on that work system;
+    one anchored in something that is no organisation or unit is one too."""
+    model = (
+        ANCHOR_PREFIXES
+        + """ex:ws a sts:WorkSystem . ex:ws2 a sts:WorkSystem ; sts:partOfOrganization ex:crm .
+    ex:crm a sts:SoftwareComponent . ex:ws3 a sts:WorkSystem ; sts:partOfOrganization ex:acme . ex:acme a org:Organization ."""
+    )
+    assert {f for f in findings(workspace, "an1", model) if f[0] == "R-WST-12"} == {
+        ("R-WST-12", "ws"),
+        ("R-WST-12", "ws2"),
+    }
+
+
+def test_work_systems_derived_from_an_import_give_one_anchoring_finding_on_the_import(workspace):
+    """R-WST-12 on imports: ArchiMate and BPMN have no organisation a work system belongs to, so the work
+    systems derived from an imported document (directly or through the element they stand for) give one
+    finding on the document, listing those still unanchored; an anchored one is not listed."""
+    model = (
+        ANCHOR_PREFIXES
+        + """ex:source a prov:Entity ; dcterms:format "ArchiMate Model Exchange File Format 3.x" .
+    ex:claim a sts:Activity ; prov:wasDerivedFrom ex:source .
+    ex:ws1 a sts:WorkSystem ; prov:wasDerivedFrom ex:claim .
+    ex:ws2 a sts:WorkSystem ; prov:wasDerivedFrom ex:source .
+    ex:ws3 a sts:WorkSystem ; prov:wasDerivedFrom ex:claim ; sts:partOfOrganization ex:acme . ex:acme a org:Organization ."""
+    )
+    info = workspace.catalog.put("an2", RdfSource((PREFIXES + model).encode(), ox.RdfFormat.TURTLE, "an2"))
+    report = validate(workspace.store, ox.NamedNode(info.graph), bundled_shapes())
+    anchoring = [r for r in report.results if r.rule == "R-WST-12"]
+    assert {(r.focus_node.value.rsplit("/", 1)[-1], r.value.value.rsplit("/", 1)[-1]) for r in anchoring} == {
+        ("source", "ws1"),
+        ("source", "ws2"),
+    }
+    by_pyshacl = validate(workspace.store, ox.NamedNode(info.graph), bundled_shapes(), engine="pyshacl")
+    keys = lambda rep: {(r.rule, r.focus_node, r.value) for r in rep.results if r.rule == "R-WST-12"}  # noqa: E731
+    assert keys(by_pyshacl) == keys(report)
