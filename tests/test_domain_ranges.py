@@ -44,6 +44,10 @@ ex:chen a foaf:Person .
 # sts:dependsOn: a component depends on shared infrastructure and on another component
 ex:orders a sts:SoftwareComponent ; sts:dependsOn ex:dataCentre , ex:checkout .
 ex:dataCentre a sts:Infrastructure .
+# sts:dependsOn from infrastructure and from a tool: a shared network on the power supply, a scanner on the network
+ex:hospitalNetwork a sts:Infrastructure ; sts:dependsOn ex:powerSupply .
+ex:powerSupply a sts:Infrastructure .
+ex:barcodeScanner a sts:Tool ; sts:dependsOn ex:hospitalNetwork .
 """
 
 
@@ -87,6 +91,15 @@ def test_infrastructure_a_component_depends_on_is_not_inferred_software(reasoned
     assert STS + "SoftwareComponent" not in types(reasoned, "dataCentre")
     assert STS + "Technology" not in types(reasoned, "dataCentre")
     assert STS + "SoftwareComponent" in types(reasoned, "checkout")
+
+
+def test_infrastructure_or_a_tool_that_depends_on_something_is_not_inferred_software(reasoned):
+    """sts:dependsOn starts at technology or infrastructure (Alter's technical resources): a network
+    that needs power, or a scanner that needs the network, keeps its own kind and is not made software."""
+    for dependent in ("hospitalNetwork", "barcodeScanner"):
+        assert STS + "SoftwareComponent" not in types(reasoned, dependent), dependent
+    assert STS + "Technology" not in types(reasoned, "hospitalNetwork")
+    assert STS + "Infrastructure" not in types(reasoned, "barcodeScanner")
 
 
 # ---- Conway's check R-SW-01 with person-level communication ------------------------------------
