@@ -104,3 +104,19 @@ def test_work_systems_derived_from_an_import_give_one_anchoring_finding_on_the_i
     by_pyshacl = validate(workspace.store, ox.NamedNode(info.graph), bundled_shapes(), engine="pyshacl")
     keys = lambda rep: {(r.rule, r.focus_node, r.value) for r in rep.results if r.rule == "R-WST-12"}  # noqa: E731
     assert keys(by_pyshacl) == keys(report)
+
+
+def test_activity_resources_are_asked_for_only_of_the_activities_of_a_work_system(workspace):
+    """R-WST-07: an activity some work system has (or a step of one) that names no resource is a
+    finding; a bare activity in no work system (an ArchiMate business function no process uses) is not."""
+    model = """ex:ws a sts:WorkSystem ; sts:hasActivity ex:handle , ex:archive .
+    ex:handle a sts:Process ; sts:hasStep ex:register . ex:register a sts:Activity . ex:archive a sts:Activity .
+    ex:claims a sts:Activity . ex:bare a sts:Process ; sts:hasStep ex:loose . ex:loose a sts:Activity ."""
+    info = workspace.catalog.put("ar1", RdfSource((PREFIXES + model).encode(), ox.RdfFormat.TURTLE, "ar1"))
+    graph = ox.NamedNode(info.graph)
+    keys = {}
+    for engine in ("sparql", "pyshacl"):
+        report = validate(workspace.store, graph, bundled_shapes(), engine=engine)
+        keys[engine] = {r.focus_node.value.rsplit("/", 1)[-1] for r in report.results if r.rule == "R-WST-07"}
+    assert keys["sparql"] == {"register", "archive"}
+    assert keys["pyshacl"] == keys["sparql"]
