@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.elements import Elements, local_name
-from kg.validation.paths import InversePath, PredicatePath
+from kg.validation.paths import words
 from kg.validation.report import SEVERITY_ORDER, ValidationReport, ValidationResult, severity_name
 
 SEVERITIES = tuple(severity_name(s) for s in SEVERITY_ORDER)
@@ -84,21 +84,18 @@ def _term_label(term: object, elements: Elements) -> str | None:
 
 
 def _path_label(result: ValidationResult, elements: Elements) -> str | None:
-    path = result.result_path
-    if isinstance(path, PredicatePath):
-        return elements.label(path.iri)
-    if isinstance(path, InversePath) and isinstance(path.path, PredicatePath):
-        return f"inverse of {elements.label(path.path.iri)}"
-    return path.sparql() if path is not None else None
+    """The result path in words, each property by its label (``has activity / uses information``)."""
+    return words(result.result_path, elements.label) if result.result_path is not None else None
 
 
-def _message(result: ValidationResult, elements: Elements) -> str:
-    """The message with the IRIs the shape filled in replaced by the elements' labels."""
+def _message(result: ValidationResult, report: ValidationReport, elements: Elements) -> str:
+    """The message with the IRIs the shape filled in replaced by labels: the focus node and value
+    as they are named on the page, any other IRI (``{?step}``, ``{?unit}``...) by the report's names."""
     text = result.message or ""
     for term in (result.focus_node, result.value):
         if isinstance(term, ox.NamedNode):
             text = text.replace(term.value, elements.label(term.value))
-    return text
+    return report.names.in_text(text)
 
 
 def _accepted(report: ValidationReport, result: ValidationResult) -> str | None:
@@ -171,7 +168,7 @@ def build(
         members[member_key].findings.append(
             Finding(
                 severity_name(result.severity),
-                _message(result, elements),
+                _message(result, report, elements),
                 _path_label(result, elements),
                 _term_label(result.value, elements) if result.value != result.focus_node else None,
                 result.remedy,

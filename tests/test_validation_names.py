@@ -122,3 +122,44 @@ def test_names_cost_one_query_per_report(store):
     shapes = load_shapes(SHAPES_TTL)
     report = validate(counting, MODEL, shapes, engine="pyshacl")
     assert len(report.results) >= 3 and counting.naming == 1
+
+
+PATH_MODEL = ox.NamedNode("urn:stskg:test:paths")
+PATH_TTL = """@prefix ex: <https://w3id.org/stskg/example/t/> .
+@prefix sts: <https://w3id.org/stskg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:lab a sts:WorkSystem ; rdfs:label "Labor"@de , "Laboratory"@en ; ex:betreut ex:sample .
+ex:betreut rdfs:label "betreut"@de , "looks after"@en .
+ex:sample ex:zeigt ex:result .
+"""
+PATH_SHAPES = """@prefix ex: <https://w3id.org/stskg/example/t/> .
+@prefix sts: <https://w3id.org/stskg/ontology#> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+ex:PathShape a sh:NodeShape ; sh:targetNode ex:lab ;
+  sh:property [ sh:path ( ex:betreut ex:zeigt [ sh:inversePath sts:performedBy ] ) ; sh:minCount 1 ;
+                sh:message "Nobody performs anything with what the lab looks after." ] .
+"""
+
+
+@pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
+@pytest.mark.parametrize(
+    ("language", "worded"),
+    [("de", "betreut / zeigt / inverse of performed by"), ("en", "looks after / zeigt / inverse of performed by")],
+)
+def test_paths_read_as_their_properties_labels_in_the_readers_language(engine, language, worded):
+    """Text and HTML show a result path by its properties' labels (the requested language, else
+    English, else the local name); JSON and SARIF keep the exact SPARQL path."""
+    workspace = Workspace.open(open_memory_store())
+    try:
+        workspace.store.load(PATH_TTL.encode(), ox.RdfFormat.TURTLE, PATH_MODEL)
+        report = validate(workspace.store, PATH_MODEL, load_shapes(PATH_SHAPES), engine=engine, language=language)
+        text = render_report(report, "text", PREFIXES).decode()
+        assert f"      path:    {worded}\n" in text
+        assert f"<dt>Path</dt><dd>{worded}</dd>" in render_report(report, "html", PREFIXES).decode()
+        exact = f"(<{EX}betreut>/<{EX}zeigt>/^(<https://w3id.org/stskg/ontology#performedBy>))"
+        (found,) = [r for r in json.loads(render_report(report, "json", PREFIXES))["results"] if r["path"]]
+        assert found["path"] == exact
+        (run,) = json.loads(render_report(report, "sarif", PREFIXES))["runs"]
+        assert [r["properties"]["resultPath"] for r in run["results"] if r["properties"]["resultPath"]] == [exact]
+    finally:
+        workspace.close()

@@ -104,7 +104,7 @@ def test_text_is_grouped_by_principle_with_what_to_do(report):
     assert "WARNING   R-T-02  ex:delay" in section
     assert "value:   ex:bedManager" in section
     assert "remedy:  Let the people who perform" in section
-    assert "path:    sts:produces" in text[definition:variance]
+    assert "path:    produces\n" in text[definition:variance]  # the property's label, not sts:produces
     assert text.rstrip().endswith("3 findings: 1 Violation, 1 Warning, 1 Info")
 
 

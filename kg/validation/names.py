@@ -1,6 +1,7 @@
 """What a person reads instead of IRIs: the names of the nodes a report mentions, and their work systems.
 
-For every IRI a report mentions (focus nodes, values, IRIs written into messages), one query over
+For every IRI a report mentions (focus nodes, values, IRIs written into messages, the properties of
+result paths), one query over
 the validated dataset (the model plus the ontology) fetches its labels and the work systems it
 belongs to, with those work systems' labels::
 
@@ -28,6 +29,7 @@ import pyoxigraph as ox
 
 from kg.namespaces import RDFS, SKOS, STS
 from kg.store.base import Dataset, Store, Term
+from kg.validation.paths import Path, properties, words
 from kg.validation.terms import sparql_term
 
 if TYPE_CHECKING:
@@ -73,6 +75,10 @@ class Names:
         if isinstance(term, ox.Literal):
             return term.value
         return str(term)
+
+    def path(self, path: Path) -> str:
+        """A result path in words, each property by its label: ``has activity / uses information``."""
+        return words(path, lambda iri: self.name(ox.NamedNode(iri)))
 
     def named(self, term: Term | None) -> bool:
         """Whether ``term`` has a label (a name better than its local name)."""
@@ -165,12 +171,15 @@ SELECT ?n ?p ?label ?ws ?wsp ?wsLabel WHERE {{
 
 
 def mentioned(report: "ValidationReport") -> list[Term]:
-    """Every term a report shows a person: focus nodes, values and the IRIs in messages."""
+    """Every term a report shows a person: focus nodes, values, the IRIs in messages and the
+    properties of result paths."""
     terms: list[Term] = []
     for result in report.results:
         terms.append(result.focus_node)
         if result.value is not None:
             terms.append(result.value)
+        if result.result_path is not None:
+            terms += [ox.NamedNode(i) for i in properties(result.result_path)]
         terms += [ox.NamedNode(i) for i in iris_in(result.message or "")]
     return terms
 

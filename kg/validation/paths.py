@@ -2,12 +2,15 @@
 
 A path knows its SPARQL 1.1 property-path text, and compares by structure, so a path read from a
 report and one read from the shapes graph are equal when they mean the same, blank nodes or not.
+:func:`words` is the same path as a person reads it, each property by its label; machines (JSON,
+SARIF properties, the report graph) keep the SPARQL text.
 
 >>> seq = SequencePath((PredicatePath("http://ex/a"), InversePath(PredicatePath("http://ex/b"))))
 >>> seq.sparql()
 '(<http://ex/a>/^(<http://ex/b>))'
 """
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import rdflib
@@ -59,6 +62,48 @@ class RepeatPath:
 
 
 Path = PredicatePath | InversePath | SequencePath | AlternativePath | RepeatPath
+
+#: How a person reads a repeated path: ``has step (one or more times)``.
+_REPEAT_WORDS = {"*": "zero or more times", "+": "one or more times", "?": "optional"}
+
+
+def words(path: Path, name: Callable[[str], str]) -> str:
+    """``path`` in words, each property named by ``name(iri)`` (its label): ``/`` between the steps of
+    a sequence, ``or`` between alternatives, ``inverse of``, and parentheses around a compound part.
+
+    >>> labels = {"http://ex/a": "has activity", "http://ex/b": "uses information", "http://ex/c": "produces"}
+    >>> words(SequencePath((PredicatePath("http://ex/a"),
+    ...     AlternativePath((PredicatePath("http://ex/b"), PredicatePath("http://ex/c"))))), labels.get)
+    'has activity / (uses information or produces)'
+    >>> words(InversePath(PredicatePath("http://ex/a")), labels.get)
+    'inverse of has activity'
+    """
+
+    def part(inner: Path) -> str:
+        text = words(inner, name)
+        return f"({text})" if isinstance(inner, SequencePath | AlternativePath) else text
+
+    if isinstance(path, PredicatePath):
+        return name(path.iri)
+    if isinstance(path, InversePath):
+        return f"inverse of {part(path.path)}"
+    if isinstance(path, SequencePath):
+        return " / ".join(part(p) for p in path.paths)
+    if isinstance(path, AlternativePath):
+        return " or ".join(part(p) for p in path.paths)
+    return f"{part(path.path)} ({_REPEAT_WORDS[path.modifier]})"
+
+
+def properties(path: Path) -> Iterator[str]:
+    """The IRIs of the properties ``path`` is made of, in the order written."""
+    if isinstance(path, PredicatePath):
+        yield path.iri
+    elif isinstance(path, InversePath | RepeatPath):
+        yield from properties(path.path)
+    else:
+        for member in path.paths:
+            yield from properties(member)
+
 
 _REPEATS = {SH.zeroOrMorePath: "*", SH.oneOrMorePath: "+", SH.zeroOrOnePath: "?"}
 

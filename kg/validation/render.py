@@ -3,6 +3,8 @@
 The SHACL report graph (Turtle, JSON-LD) is :mod:`kg.validation.report_rdf`, SARIF is
 :mod:`kg.validation.sarif`. Text and HTML start with a summary by rule and by principle, then group
 findings (:mod:`kg.validation.findings`: one per rule and element) by principle, most severe first.
+People read paths in words, each property by its label (``has activity / uses information``); the
+JSON keeps each path's SPARQL text.
 
 The JSON shape (stable; new keys may be added, none removed or renamed)::
 
@@ -184,9 +186,9 @@ def to_text(report: ValidationReport, prefixes: Mapping[str, str], title: str | 
             lines.append(f"  {severity_name(r.severity).upper():9}{rule}  {focus}{marker}")
             if (systems := work_systems_text(r, report, prefixes)) is not None:
                 lines.append(f"      in:      {systems}")
-            paths = [_sparql_path(p, prefixes) for p in finding.paths]
+            paths = [report.names.path(p) for p in finding.paths]
             if paths:
-                lines.append(f"      path:    {', '.join(paths)}")
+                lines.append(f"      path:    {'; '.join(paths)}")
             if finding.values:
                 noun = "value: " if len(finding.values) == 1 else "values:"
                 lines.append(f"      {noun}  {', '.join(shown(v, report, prefixes) for v in finding.values)}")
@@ -240,30 +242,6 @@ def _text_summary(report: ValidationReport, prefixes: Mapping[str, str]) -> list
         name = described.name() if described else (compact(p.principle, prefixes) if p.principle else "no principle")
         lines.append(f"  {severity_name(p.severity).upper():9} {p.findings:4}  {name}  [{', '.join(p.rules)}]")
     return [*lines, ""]
-
-
-def _path_text(result: ValidationResult, prefixes: Mapping[str, str]) -> str:
-    return _sparql_path(result.result_path, prefixes)
-
-
-def _sparql_path(path, prefixes: Mapping[str, str]) -> str:
-    text = path.sparql() if path is not None else ""
-    # Shorten the IRIs inside the SPARQL path text with the same prefixes.
-    for prefix, namespace in sorted(prefixes.items(), key=lambda p: -len(p[1])):
-        text = _shorten(text, prefix, namespace)
-    return text
-
-
-def _shorten(text: str, prefix: str, namespace: str) -> str:
-    out, position = [], 0
-    while (start := text.find("<" + namespace, position)) >= 0:
-        end = text.find(">", start)
-        local = text[start + 1 + len(namespace) : end]
-        out.append(text[position:start])
-        ok = local and all(c.isalnum() or c in "_-" for c in local)
-        out.append(f"{prefix}:{local}" if ok else text[start : end + 1])
-        position = end + 1
-    return "".join(out) + text[position:]
 
 
 # -- JSON -----------------------------------------------------------------------------------------
@@ -416,7 +394,7 @@ def to_html(report: ValidationReport, prefixes: Mapping[str, str], title: str | 
             acceptance = report.acceptance(r)
             rows = [
                 ("Work system", work_systems_text(r, report, prefixes)),
-                ("Path", ", ".join(_sparql_path(p, prefixes) for p in finding.paths) or None),
+                ("Path", "; ".join(report.names.path(p) for p in finding.paths) or None),
                 (
                     "Values" if len(finding.values) > 1 else "Value",
                     ", ".join(shown(v, report, prefixes) for v in finding.values) or None,
