@@ -218,3 +218,20 @@ def test_the_report_page_of_archisurance_names_everything_by_label(archisurance_
     shown = _html_text(response.text)
     assert [t for t in shown if shown_leaks(t, labels)] == []
     assert any("(played by)" in t for t in shown)  # a finding's path, in words
+
+
+def test_principle_pages_tell_what_each_rule_reports_in_words(labels, tmp_path):
+    """/principles/{name} lists the rules that check a principle: what each reports (its message)
+    and what to change (its remedy), with no CURIE or IRI outside the remedy convention."""
+    workspace = Workspace.open(EmbeddedStore(None))
+    try:
+        client = TestClient(create_app(Settings(data_dir=tmp_path), workspace=workspace))
+        names = [p["name"] for p in client.get("/principles").json()["principles"]]
+        leaks, rules = [], 0
+        for name in names:
+            page = client.get(f"/principles/{name}", headers={"accept": "text/html"}).text
+            rules += page.count('<tr id="R-')
+            leaks += [(name, t) for t in _html_text(page) if shown_leaks(t, labels)]
+        assert rules > 50 and leaks == []
+    finally:
+        workspace.close()
