@@ -47,6 +47,10 @@ INITIATIVES = {
     "maintenanceOnly": """sts:hasChange ex:toolChange , ex:upkeep .
         ex:upkeep a sts:Change ; sts:changesElement ex:vendorSupport .
         ex:vendorSupport a sts:SupportSystem ; sts:supportKind sts:MaintenanceSupport .""",
+    # a new role for the tool itself (played by an automated agent) is not a people-side change
+    "automatedRoleOnly": """sts:hasChange ex:toolChange , ex:aiRole .
+        ex:aiRole a sts:Change ; sts:changesElement ex:triageBotRole .
+        ex:triageBotRole a sts:ActorRole ; sts:playedBy ex:triageBot . ex:triageBot a sts:AutomatedAgent .""",
     # joint designs: something on the human side changes with the tool
     "withRoleChange": """sts:hasChange ex:toolChange , ex:redesign , ex:roleChange .
         ex:roleChange a sts:Change ; sts:changeKind sts:RoleChange ; sts:changesElement ex:nurse .""",
@@ -118,14 +122,15 @@ def test_the_engines_agree_on_both_rules(reports):
 
 
 def test_a_technology_led_redesign_of_an_activity_is_a_joint_optimisation_warning(reports):
-    """The tool and the activity change (workflow, procedure or maintenance too) but no role, skill,
-    training, discretion or team does: each such initiative is a Warning naming what changed."""
+    """The tool and the activity change (workflow, procedure, maintenance or the tool's own role too)
+    but no role, skill, training, discretion or team of the people does: each is a Warning naming what changed."""
     found = joint_optimisation(reports[0])
     assert {
         ("toolAndActivityOnly", "triageAI"),
         ("activityTechnologyOnly", "triage"),
         ("procedureRewritten", "triageAI"),
         ("maintenanceOnly", "triageAI"),
+        ("automatedRoleOnly", "triageAI"),
     } <= found
     severities = {r.severity.value.rsplit("#", 1)[-1] for r in reports[0].results if r.rule == "R-STS-10"}
     assert severities == {"Warning"}
