@@ -50,7 +50,8 @@ def test_import_archimate_prints_the_report_and_refuses_to_overwrite(run):
     report = json.loads(replaced.output)
     assert report["scope"] == "view" and report["read"]["views"] == 17 and report["work_systems"]
     assert report["read"]["elements"]["BusinessRole"] == 5
-    assert report["mapped"]["elements"]["BusinessRole"] == {"sts:ActorRole": 3, "sts:CustomerRole": 2}
+    # Customer is served and also co-produces the contract (through the Negotiation collaboration): both
+    assert report["mapped"]["elements"]["BusinessRole"] == {"sts:ActorRole": 4, "sts:CustomerRole": 2}
     assert {"reason": "Association: kept only as provenance of the import.", "count": 28} in report["not_mapped"][
         "relationships"
     ]

@@ -215,3 +215,52 @@ def test_archisurance_gets_one_anchoring_finding_for_its_derived_work_systems():
         ]
     finally:
         workspace.close()
+
+
+def test_behaviour_assigned_to_a_collaboration_is_performed_by_the_roles_it_aggregates(catalog):
+    """Issue 11 (ArchiMate 3.1, business collaboration): two steps assigned to two collaborations of the
+    same two roles are performed by those roles, not by two generated 'units' (that made ArchiSurance's
+    Close Contract a whole task split between Negotiation and Contracting); a collaboration that also
+    aggregates an actor keeps its own role for that actor."""
+    elements = "\n".join(
+        [el("p", "BusinessProcess"), el("s1", "BusinessInteraction"), el("s2", "BusinessInteraction"),
+         el("c1", "BusinessCollaboration"), el("c2", "BusinessCollaboration"), el("r1", "BusinessRole"),
+         el("r2", "BusinessRole"), el("c3", "BusinessCollaboration"), el("bob", "BusinessActor"),
+         el("q", "BusinessProcess")]
+    )  # fmt: skip
+    relationships = (
+        rel("k1", "Composition", "p", "s1") + rel("k2", "Composition", "p", "s2")
+        + rel("m1", "Aggregation", "c1", "r1") + rel("m2", "Aggregation", "c1", "r2")
+        + rel("m3", "Aggregation", "c2", "r1") + rel("m4", "Aggregation", "c2", "r2")
+        + rel("a1", "Assignment", "c1", "s1") + rel("a2", "Assignment", "c2", "s2")
+        + rel("m5", "Aggregation", "c3", "r1") + rel("m6", "Aggregation", "c3", "bob") + rel("a3", "Assignment", "c3", "q")
+    )  # fmt: skip
+    import_archimate(catalog, exchange(elements, relationships), "c", max_bytes=LIMIT, name="c.xml")
+    local = lambda iri: iri.rsplit("/", 1)[-1]  # noqa: E731
+    performed = rows(catalog, "c", "SELECT ?a ?r WHERE { ?a sts:performedBy ?r }")
+    pairs = {(local(r["a"]), r["r"].rsplit("/", 2)[-2] + "/" + local(r["r"])) for r in performed}
+    assert pairs == {
+        ("s1", "archimate/r1"), ("s1", "archimate/r2"), ("s2", "archimate/r1"), ("s2", "archimate/r2"),
+        ("p", "archimate/r1"), ("p", "archimate/r2"), ("q", "archimate/r1"), ("q", "role/c3"),
+    }  # fmt: skip
+
+
+@pytest.mark.skipif(not EXCHANGE_FILES, reason=f"{ARCHIMATE_DATA} is absent (../shared/data)")
+def test_archisurance_close_contract_is_one_whole_task_of_its_three_roles():
+    """Issue 11: Negotiation and Contracting both aggregate Customer, Insurer and Intermediary; Close
+    Contract's steps are performed by those roles and R-STS-04 (whole task split) no longer fires;
+    Intermediary, a participant nobody in the model plays, is still a finding (the model says nothing)."""
+    workspace, graph, report = imported(ARCHIMATE_DATA / "opengroup-xmlexchange" / "archisurance.xml")
+    try:
+        found = workspace.store.select(
+            f"PREFIX sts: <{STS}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            "SELECT ?who WHERE { ?ws sts:hasParticipant/rdfs:label ?who }",
+            bindings={"ws": ox.NamedNode("https://w3id.org/stskg/model/m/worksystem/id-596")},
+            dataset=Dataset(default_graphs=[graph]),
+        )
+        assert {r["who"].value for r in found.dicts()} == {"Customer", "Insurer", "Intermediary"}
+        assert not [r for r in report.results if r.rule == "R-STS-04"]
+        unplayed = {r.focus_node.value.rsplit("/", 1)[-1] for r in report.results if r.rule == "R-WST-04"}
+        assert {"id-507", "id-521"} <= unplayed and "id-528" not in unplayed  # Customer's Bank is in no work system
+    finally:
+        workspace.close()

@@ -120,3 +120,18 @@ def test_activity_resources_are_asked_for_only_of_the_activities_of_a_work_syste
         keys[engine] = {r.focus_node.value.rsplit("/", 1)[-1] for r in report.results if r.rule == "R-WST-07"}
     assert keys["sparql"] == {"register", "archive"}
     assert keys["pyshacl"] == keys["sparql"]
+
+
+def test_only_participant_roles_must_be_played(workspace):
+    """R-WST-04: a participant role nobody plays is a finding; a role no work system has (an outside
+    party's role in an ArchiMate model) is not, played or not."""
+    model = """ex:ws a sts:WorkSystem ; sts:hasParticipant ex:clerk ; sts:hasActivity ex:file .
+    ex:file a sts:Activity ; sts:performedBy ex:clerk . ex:clerk a sts:ActorRole . ex:bank a sts:ActorRole ."""
+    info = workspace.catalog.put("rp1", RdfSource((PREFIXES + model).encode(), ox.RdfFormat.TURTLE, "rp1"))
+    graph = ox.NamedNode(info.graph)
+    keys = {}
+    for engine in ("sparql", "pyshacl"):
+        report = validate(workspace.store, graph, bundled_shapes(), engine=engine)
+        keys[engine] = {r.focus_node.value.rsplit("/", 1)[-1] for r in report.results if r.rule == "R-WST-04"}
+    assert keys["sparql"] == {"clerk"}
+    assert keys["pyshacl"] == keys["sparql"]

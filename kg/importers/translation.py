@@ -405,6 +405,7 @@ class Translation:
         rel_type = self.rel_types
         realisers = self._service_realisers()
         is_role = {i for i, c in self.classes.items() if self.mapping.is_a(c, ACTOR_ROLE)}
+        collaborating, collaborating_actors = self._collaboration_members(is_role)
         performers, customers = set(), set()
         for edge in self.edges:
             kind = rel_type[edge.relationship]
@@ -416,6 +417,11 @@ class Translation:
             if edge.property == PERFORMED_BY:
                 if edge.object in is_role:
                     performers.add(edge.object)
+                elif edge.object in collaborating:
+                    performers.update(collaborating[edge.object])
+                    objects = [self.node(role) for role in collaborating[edge.object]]
+                    if edge.object in collaborating_actors:  # the actors it aggregates act through the team's role
+                        objects.append(self.generated_role(edge.object, "role", ACTOR_ROLE))
                 else:
                     if self.mapping.is_a(self.classes.get(edge.object, set()), TECHNOLOGY):
                         self.classes[edge.object].add(AUTOMATED_AGENT)
@@ -440,6 +446,26 @@ class Translation:
             self.classes[role].add(CUSTOMER_ROLE)
             if role not in performers:
                 self.classes[role].discard(ACTOR_ROLE)
+
+    def _collaboration_members(self, is_role: set[str]) -> tuple[dict[str, list[str]], set[str]]:
+        """The roles each business collaboration aggregates (or composes), and the collaborations that
+        also aggregate actors.
+
+        The Open Group (2019), ArchiMate 3.1 Specification, 8.2.3: a business collaboration is an
+        aggregate of business roles (or actors) that work together to perform collective behaviour, so
+        the behaviour assigned to it is performed by those roles. Two collaborations of the same roles
+        are the same people working together, not two units a task is split between.
+        """
+        roles: dict[str, list[str]] = defaultdict(list)
+        actors: set[str] = set()
+        for rel in self.model.relationships:
+            if rel.type not in _GROUPING_MEMBERSHIP or self.types.get(rel.source) != "BusinessCollaboration":
+                continue
+            if rel.target in is_role and rel.target not in roles[rel.source]:
+                roles[rel.source].append(rel.target)
+            elif self.types.get(rel.target) in ("BusinessActor", "BusinessCollaboration"):
+                actors.add(rel.source)
+        return {c: r for c, r in roles.items() if r}, actors
 
     def _service_realisers(self) -> dict[str, list[str]]:
         """The technology behind each service: what realises it directly, or the component assigned to
