@@ -53,8 +53,10 @@ def test_misspelled_terms_are_violations_naming_the_nearest_declared_term(worksp
         ("R-KG-01", STS + "hasActivty"),
         ("R-KG-02", None),
     ]
-    assert "did you mean sts:WorkSystem?" in found[0][2] and "(used on 2 nodes)" in found[0][2]
-    assert "did you mean sts:hasActivity?" in found[1][2]
+    assert "did you mean “work system” (sts:WorkSystem)?" in found[0][2] and "(used on 2 nodes)" in found[0][2]
+    assert "did you mean “has activity” (sts:hasActivity)?" in found[1][2]
+    remedies = {r.value.value: r.remedy for r in report.results if r.rule == "R-KG-01"}
+    assert remedies[STS + "WorkSytem"].startswith("Write the term the ontology declares (work system, sts:WorkSystem)")
     assert all(r.severity == VIOLATION and r.remedy for r in report.results if r.rule.startswith("R-KG"))
     no_ws = next(r for r in report.results if r.rule == "R-KG-02")
     assert no_ws.principle == ox.NamedNode("https://w3id.org/stskg/principles#WSTDefinition")
@@ -92,4 +94,4 @@ def test_the_cli_text_names_the_misspelling(tmp_path):
     result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "d"), "validate", str(path)])
     assert result.exit_code == 1
     assert "Class sts:WorkSytem is not declared by the stskg ontology" in result.stdout
-    assert "did you mean sts:hasActivity?" in result.stdout
+    assert "did you mean “has activity” (sts:hasActivity)?" in result.stdout

@@ -35,9 +35,10 @@ _USED = f"""SELECT ?term ?kind (MIN(?s) AS ?first) (COUNT(DISTINCT ?s) AS ?uses)
   UNION {{ ?s ?p ?term . FILTER(isIRI(?term)) BIND(IF(?p = <{RDF}type>, "class", "value") AS ?kind) }}
   FILTER({_IN_NAMESPACES})
 }} GROUP BY ?term ?kind"""
-_DECLARED = f"""SELECT DISTINCT ?term ?type WHERE {{
+_DECLARED = f"""SELECT DISTINCT ?term ?type ?label WHERE {{
   ?term ?p ?o . FILTER(isIRI(?term) && ({_IN_NAMESPACES}))
   OPTIONAL {{ ?term <{RDF}type> ?type }}
+  OPTIONAL {{ ?term <{RDFS}label> ?label FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "") }}
 }}"""
 _WORK_SYSTEM = f"""SELECT ?ws WHERE {{ ?ws a ?c . ?c <{RDFS}subClassOf>* <{STS}WorkSystem> }} LIMIT 1"""
 _ANY = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
@@ -49,6 +50,13 @@ def curie(iri: str) -> str:
         if iri.startswith(namespace):
             return f"{prefix}:{iri[len(namespace) :]}"
     return iri
+
+
+def _exact(iri: str | None, labels: dict[str, str]) -> str:
+    """`` (label, CURIE)``, the remedy convention for an exact term (`` (CURIE)`` when it has no label)."""
+    if iri is None:
+        return ""
+    return f" ({labels[iri]}, {curie(iri)})" if iri in labels else f" ({curie(iri)})"
 
 
 def _kind(types: set[str]) -> str:
@@ -76,10 +84,14 @@ def builtin_results(store: Store, model_graph: ox.NamedNode, ontology_graph: ox.
     """The results of the built-in checks on the model in ``model_graph``."""
     model = Dataset([model_graph])
     declared_types: dict[str, set[str]] = {}
+    labels: dict[str, str] = {}
     for row in store.select(_DECLARED, dataset=Dataset([ontology_graph])).dicts():
         types = declared_types.setdefault(row["term"].value, set())
         if "type" in row:
             types.add(row["type"].value)
+        if "label" in row:  # several English labels: the same one on every run
+            term, label = row["term"].value, row["label"].value
+            labels[term] = min(label, labels.get(term, label))
     declared = {iri: _kind(types) for iri, types in declared_types.items()}
     results = []
     for row in sorted(store.select(_USED, dataset=model).dicts(), key=lambda r: (r["term"].value, r["kind"].value)):
@@ -89,7 +101,9 @@ def builtin_results(store: Store, model_graph: ox.NamedNode, ontology_graph: ox.
         first = row["first"]
         uses = int(row["uses"].value)
         suggestion = nearest(term, declared, kind)
-        hint = f"; did you mean {curie(suggestion)}?" if suggestion else "."
+        # The misspelt term has no label, so it is named as written; the suggestion by label too.
+        meant = f"“{labels[suggestion]}” ({curie(suggestion)})" if suggestion in labels else curie(suggestion or "")
+        hint = f"; did you mean {meant}?" if suggestion else "."
         noun = {"class": "class", "property": "property"}.get(kind, "term")
         others = f" (used on {uses} nodes)" if uses > 1 else ""
         message = f"{noun.capitalize()} {curie(term)} is not declared by the stskg ontology{others}{hint}"
@@ -105,7 +119,7 @@ def builtin_results(store: Store, model_graph: ox.NamedNode, ontology_graph: ox.
                 message=message,
                 rule="R-KG-01",
                 remedy=(
-                    f"Write the term the ontology declares{' (' + curie(suggestion) + ')' if suggestion else ''}, "
+                    f"Write the term the ontology declares{_exact(suggestion, labels)}, "
                     "or put a term of your own in your own namespace; GET /ontology lists stskg's terms."
                 ),
                 source="W3C (2017) Shapes Constraint Language (SHACL); W3C (2012) OWL 2 Web Ontology Language",
