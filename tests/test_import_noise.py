@@ -264,3 +264,28 @@ def test_archisurance_close_contract_is_one_whole_task_of_its_three_roles():
         assert {"id-507", "id-521"} <= unplayed and "id-528" not in unplayed  # Customer's Bank is in no work system
     finally:
         workspace.close()
+
+
+def test_a_business_function_composed_of_processes_has_them_as_steps(catalog):
+    """Issue 11 (ArchiMate 3.1: a function may be composed of processes): Arktect's Archi 1.5 model composes
+    'Metamodel Management' (a function its Administrator performs) of two processes; they are the
+    function's steps, performed by the same role, inside its work system (they were dropped, and each
+    process was reported as performed by nobody)."""
+    elements = "\n".join(
+        [el("f", "BusinessFunction"), el("p1", "BusinessProcess"), el("p2", "BusinessProcess"),
+         el("admin", "BusinessRole"), el("svc", "BusinessService")]
+    )  # fmt: skip
+    relationships = (
+        rel("k1", "Composition", "f", "p1") + rel("k2", "Aggregation", "f", "p2")
+        + rel("a", "Assignment", "admin", "f") + rel("z", "Realization", "f", "svc")
+    )  # fmt: skip
+    import_archimate(catalog, exchange(elements, relationships), "f", max_bytes=LIMIT, name="f.xml")
+    local = lambda iri: iri.rsplit("/", 1)[-1]  # noqa: E731
+    steps = rows(catalog, "f", "SELECT ?s WHERE { ?f sts:hasStep ?s }")
+    assert {local(r["s"]) for r in steps} == {"p1", "p2"}
+    performed = rows(
+        catalog, "f", "SELECT ?a WHERE { ?a sts:performedBy/sts:playedBy* ?r . FILTER(STRENDS(STR(?r), '/admin')) }"
+    )
+    assert {local(r["a"]) for r in performed} == {"f", "p1", "p2"}
+    work_systems = rows(catalog, "f", "SELECT ?ws ?a WHERE { ?ws a sts:WorkSystem ; sts:hasActivity ?a }")
+    assert {(local(r["ws"]), local(r["a"])) for r in work_systems} == {("f", "f"), ("f", "p1"), ("f", "p2")}

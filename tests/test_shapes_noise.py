@@ -135,3 +135,11 @@ def test_only_participant_roles_must_be_played(workspace):
         keys[engine] = {r.focus_node.value.rsplit("/", 1)[-1] for r in report.results if r.rule == "R-WST-04"}
     assert keys["sparql"] == {"clerk"}
     assert keys["pyshacl"] == keys["sparql"]
+
+
+def test_an_activity_with_steps_is_checked_through_its_steps(workspace):
+    """R-WST-07: like a process, an activity made of steps (an ArchiMate function composed of processes)
+    names its resources in its steps, not itself."""
+    model = """ex:ws a sts:WorkSystem ; sts:hasActivity ex:manage , ex:analyse .
+    ex:manage a sts:Activity ; sts:hasStep ex:analyse . ex:analyse a sts:Activity ."""
+    assert {f for f in findings(workspace, "st1", model) if f[0] == "R-WST-07"} == {("R-WST-07", "analyse")}
