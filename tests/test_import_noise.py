@@ -12,8 +12,9 @@ from kg.importers import import_archimate
 from kg.store import Dataset, EmbeddedStore
 from kg.validation import validate
 from kg.validation.bundled import bundled_shapes
+from kg.validation.findings import collapse
 from kg.validation.formats import render_report
-from kg.validation.report import VIOLATION
+from kg.validation.report import SEVERITY_ORDER, VIOLATION
 from kg.workspace import Workspace
 from tests.test_import_archimate import LIMIT, el, exchange, rel, rows
 from tests.test_import_validation import ARCHIMATE_DATA, EXCHANGE_FILES
@@ -289,3 +290,21 @@ def test_a_business_function_composed_of_processes_has_them_as_steps(catalog):
     assert {local(r["a"]) for r in performed} == {"f", "p1", "p2"}
     work_systems = rows(catalog, "f", "SELECT ?ws ?a WHERE { ?ws a sts:WorkSystem ; sts:hasActivity ?a }")
     assert {(local(r["ws"]), local(r["a"])) for r in work_systems} == {("f", "f"), ("f", "p1"), ("f", "p2")}
+
+
+@pytest.mark.skipif(not EXCHANGE_FILES, reason=f"{ARCHIMATE_DATA} is absent (../shared/data)")
+def test_the_text_report_counts_findings_as_its_summary_by_rule_does():
+    """Issue 11: the closing line of the text report counted SHACL results ("35 findings") under a
+    summary listing 24 findings; it now counts findings by severity and names the results behind them."""
+    workspace, _, report = imported(ARCHIMATE_DATA / "opengroup-xmlexchange" / "archisurance.xml")
+    try:
+        counts = json.loads(render_report(report, "json", {}))["counts"]
+        severities = [sum(1 for f in collapse(report.results) if f.severity == s) for s in SEVERITY_ORDER]
+        closing = render_report(report, "text", {}).decode().rstrip().splitlines()[-1]
+        assert closing == (
+            f"{counts['findings']} findings ({len(report.results)} results): "
+            f"{severities[0]} Violation, {severities[1]} Warning, {severities[2]} Info"
+        )
+        assert counts["findings"] < len(report.results)
+    finally:
+        workspace.close()

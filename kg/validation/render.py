@@ -124,14 +124,20 @@ def severity_counts(report: ValidationReport) -> dict[str, int]:
 
 
 def summary_line(report: ValidationReport) -> str:
-    """``3 findings: 1 Violation, 2 Warning, 0 Info`` (or ``no findings: conforms``)."""
+    """``3 findings: 1 Violation, 2 Warning, 0 Info`` (or ``no findings: conforms``), counted like the
+    summary by rule (one finding per rule and element), with the results behind them when more."""
     if not report.results:
         return "no findings: the model conforms"
-    counts = ", ".join(f"{n} {name}" for name, n in severity_counts(report).items())
-    noun = "finding" if len(report.results) == 1 else "findings"
+    findings = collapse(report.results)
+    by_severity = {severity_name(s): 0 for s in SEVERITY_ORDER}
+    for finding in findings:
+        by_severity[severity_name(finding.severity)] = by_severity.get(severity_name(finding.severity), 0) + 1
+    counts = ", ".join(f"{n} {name}" for name, n in by_severity.items())
+    noun = "finding" if len(findings) == 1 else "findings"
+    results = f" ({len(report.results)} results)" if len(report.results) != len(findings) else ""
     accepted = sum(1 for r in report.results if report.is_accepted(r))
     tail = f"; {accepted} accepted as a risk" if accepted else ""
-    return f"{len(report.results)} {noun}: {counts}{tail}"
+    return f"{len(findings)} {noun}{results}: {counts}{tail}"
 
 
 def _rank(result: ValidationResult) -> int:
