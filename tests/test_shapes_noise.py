@@ -143,3 +143,35 @@ def test_an_activity_with_steps_is_checked_through_its_steps(workspace):
     model = """ex:ws a sts:WorkSystem ; sts:hasActivity ex:manage , ex:analyse .
     ex:manage a sts:Activity ; sts:hasStep ex:analyse . ex:analyse a sts:Activity ."""
     assert {f for f in findings(workspace, "st1", model) if f[0] == "R-WST-07"} == {("R-WST-07", "analyse")}
+
+
+def test_data_gaps_of_derived_work_systems_give_one_finding_per_import(workspace):
+    """R-STS-01-DATA and R-STS-05-DATA on imports: ArchiMate and BPMN record no variances and no
+    criticality, so the derived work systems lacking them give one finding each on the imported
+    document, listing them; a hand-written work system keeps its own findings (both engines agree)."""
+    model = (
+        ANCHOR_PREFIXES
+        + """ex:source a prov:Entity ; dcterms:format "ArchiMate Model Exchange File Format 3.x" .
+    ex:claim a sts:Activity ; prov:wasDerivedFrom ex:source . ex:pay a sts:Activity ; prov:wasDerivedFrom ex:source .
+    ex:ws1 a sts:WorkSystem ; prov:wasDerivedFrom ex:claim ; sts:hasActivity ex:claim .
+    ex:ws2 a sts:WorkSystem ; prov:wasDerivedFrom ex:pay ; sts:hasActivity ex:pay .
+    ex:own a sts:WorkSystem ; sts:hasActivity ex:file . ex:file a sts:Activity ."""
+    )
+    info = workspace.catalog.put("dg1", RdfSource((PREFIXES + model).encode(), ox.RdfFormat.TURTLE, "dg1"))
+    graph = ox.NamedNode(info.graph)
+    local = lambda term: term.value.rsplit("/", 1)[-1] if term is not None else None  # noqa: E731
+    found = {}
+    for engine in ("sparql", "pyshacl"):
+        report = validate(workspace.store, graph, bundled_shapes(), engine=engine)
+        found[engine] = {
+            (r.rule, local(r.focus_node), local(r.value) if r.value != r.focus_node else None)
+            for r in report.results
+            if r.rule in ("R-STS-01-DATA", "R-STS-05-DATA")
+        }
+    expected = {
+        (rule, focus, value)
+        for rule in ("R-STS-01-DATA", "R-STS-05-DATA")
+        for focus, value in (("source", "ws1"), ("source", "ws2"), ("own", None))
+    }
+    assert found["sparql"] == expected
+    assert found["pyshacl"] == found["sparql"]
