@@ -21,7 +21,7 @@ Usage: ``python bench/generate.py N_BLOCKS OUT.nt [--defects 0.1]``
 """
 
 import argparse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 STS = "https://w3id.org/stskg/ontology#"
@@ -465,14 +465,19 @@ def blocks_for(triples: int) -> int:
     return max(1, round(triples / TRIPLES_PER_BLOCK))
 
 
-def write(n: int, path: Path, *, defect_rate: float = 0.1) -> int:
-    """Write the model of ``n`` blocks to ``path``; returns the number of triples."""
+def write_lines(lines: Iterable[str], path: Path) -> int:
+    """Write N-Triples ``lines`` to ``path``, one per line; returns how many."""
     count = 0
     with path.open("w", encoding="utf-8") as out:
-        for line in generate(n, defect_rate=defect_rate):
+        for line in lines:
             out.write(line + "\n")
             count += 1
     return count
+
+
+def write(n: int, path: Path, *, defect_rate: float = 0.1) -> int:
+    """Write the model of ``n`` blocks to ``path``; returns the number of triples."""
+    return write_lines(generate(n, defect_rate=defect_rate), path)
 
 
 def main() -> None:

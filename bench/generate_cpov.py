@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.generate import lit, periodic_defects
+from bench.generate import lit, periodic_defects, write_lines
 
 #: Where the published CPOV files are (shared third-party data, next to the checkout).
 CPOV_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "org" / "cpov"
@@ -254,12 +254,7 @@ def blocks_for(triples: int) -> int:
 
 def write(n: int, path: Path, *, defect_rate: float = 0.1) -> int:
     """Write the data of ``n`` blocks to ``path``; returns the number of triples."""
-    count = 0
-    with path.open("w", encoding="utf-8") as out:
-        for line in generate(n, defect_rate=defect_rate):
-            out.write(line + "\n")
-            count += 1
-    return count
+    return write_lines(generate(n, defect_rate=defect_rate), path)
 
 
 def main() -> None:

@@ -21,9 +21,21 @@ def workspace():
     opened.close()
 
 
-def findings(workspace: Workspace, model_id: str, turtle: str) -> set[tuple[str, str]]:
+def stored(workspace: Workspace, model_id: str, turtle: str) -> ox.NamedNode:
     info = workspace.catalog.put(model_id, RdfSource((PREFIXES + turtle).encode(), ox.RdfFormat.TURTLE, model_id))
-    report = validate(workspace.store, ox.NamedNode(info.graph), bundled_shapes())
+    return ox.NamedNode(info.graph)
+
+
+def reports_by_engine(workspace: Workspace, model_id: str, turtle: str) -> dict:
+    """The model validated by our engine and by pySHACL (the reference), keyed by engine."""
+    graph = stored(workspace, model_id, turtle)
+    return {
+        engine: validate(workspace.store, graph, bundled_shapes(), engine=engine) for engine in ("sparql", "pyshacl")
+    }
+
+
+def findings(workspace: Workspace, model_id: str, turtle: str) -> set[tuple[str, str]]:
+    report = validate(workspace.store, stored(workspace, model_id, turtle), bundled_shapes())
     return {(r.rule, r.focus_node.value.rsplit("/", 1)[-1]) for r in report.results if r.rule}
 
 
@@ -112,12 +124,10 @@ def test_activity_resources_are_asked_for_only_of_the_activities_of_a_work_syste
     model = """ex:ws a sts:WorkSystem ; sts:hasActivity ex:handle , ex:archive .
     ex:handle a sts:Process ; sts:hasStep ex:register . ex:register a sts:Activity . ex:archive a sts:Activity .
     ex:claims a sts:Activity . ex:bare a sts:Process ; sts:hasStep ex:loose . ex:loose a sts:Activity ."""
-    info = workspace.catalog.put("ar1", RdfSource((PREFIXES + model).encode(), ox.RdfFormat.TURTLE, "ar1"))
-    graph = ox.NamedNode(info.graph)
-    keys = {}
-    for engine in ("sparql", "pyshacl"):
-        report = validate(workspace.store, graph, bundled_shapes(), engine=engine)
-        keys[engine] = {r.focus_node.value.rsplit("/", 1)[-1] for r in report.results if r.rule == "R-WST-07"}
+    keys = {
+        engine: {r.focus_node.value.rsplit("/", 1)[-1] for r in report.results if r.rule == "R-WST-07"}
+        for engine, report in reports_by_engine(workspace, "ar1", model).items()
+    }
     assert keys["sparql"] == {"register", "archive"}
     assert keys["pyshacl"] == keys["sparql"]
 
@@ -127,12 +137,10 @@ def test_only_participant_roles_must_be_played(workspace):
     party's role in an ArchiMate model) is not, played or not."""
     model = """ex:ws a sts:WorkSystem ; sts:hasParticipant ex:clerk ; sts:hasActivity ex:file .
     ex:file a sts:Activity ; sts:performedBy ex:clerk . ex:clerk a sts:ActorRole . ex:bank a sts:ActorRole ."""
-    info = workspace.catalog.put("rp1", RdfSource((PREFIXES + model).encode(), ox.RdfFormat.TURTLE, "rp1"))
-    graph = ox.NamedNode(info.graph)
-    keys = {}
-    for engine in ("sparql", "pyshacl"):
-        report = validate(workspace.store, graph, bundled_shapes(), engine=engine)
-        keys[engine] = {r.focus_node.value.rsplit("/", 1)[-1] for r in report.results if r.rule == "R-WST-04"}
+    keys = {
+        engine: {r.focus_node.value.rsplit("/", 1)[-1] for r in report.results if r.rule == "R-WST-04"}
+        for engine, report in reports_by_engine(workspace, "rp1", model).items()
+    }
     assert keys["sparql"] == {"clerk"}
     assert keys["pyshacl"] == keys["sparql"]
 
@@ -157,12 +165,9 @@ def test_data_gaps_of_derived_work_systems_give_one_finding_per_import(workspace
     ex:ws2 a sts:WorkSystem ; prov:wasDerivedFrom ex:pay ; sts:hasActivity ex:pay .
     ex:own a sts:WorkSystem ; sts:hasActivity ex:file . ex:file a sts:Activity ."""
     )
-    info = workspace.catalog.put("dg1", RdfSource((PREFIXES + model).encode(), ox.RdfFormat.TURTLE, "dg1"))
-    graph = ox.NamedNode(info.graph)
     local = lambda term: term.value.rsplit("/", 1)[-1] if term is not None else None  # noqa: E731
     found = {}
-    for engine in ("sparql", "pyshacl"):
-        report = validate(workspace.store, graph, bundled_shapes(), engine=engine)
+    for engine, report in reports_by_engine(workspace, "dg1", model).items():
         found[engine] = {
             (r.rule, local(r.focus_node), local(r.value) if r.value != r.focus_node else None)
             for r in report.results
