@@ -8,6 +8,11 @@ the store's memory copy-on-write (the in-memory store and the open on-disk store
 consistent snapshot at the moment of the fork), evaluates, sends its result back through a pipe
 and exits. At the deadline the parent kills it (``SIGKILL``), so the core is free at once.
 
+A fork copies the locks other threads hold at that moment (a RocksDB mutex while another request
+reads or writes), locked, without the threads that would release them: now and then a child waits
+forever. Such a child (every thread in a futex wait without timeout, its CPU time standing still)
+is killed and forked again.
+
 Forking costs a few ms (more with a large heap), so callers keep cheap queries in-process and send
 only unknown or known-expensive ones here. :class:`WriteCounter` counts writes to a pyoxigraph
 store, so results cached by the caller can be keyed by the store's generation.
@@ -48,6 +53,10 @@ _WRITES = (
     "update",
 )
 _PR_SET_PDEATHSIG = 1
+#: Seconds a child may sleep on a lock, every thread of it and its CPU time standing still, before it
+#: counts as hung on a lock it inherited at the fork; the first pause before forking it again.
+HUNG_SECONDS = 0.2
+REFORK_PAUSE = 0.01
 #: CPU seconds after which a child still evaluating runs at a lower CPU priority (nice 10).
 LOWER_PRIORITY_AFTER = 0.1
 _FORKING = threading.Lock()
@@ -113,14 +122,68 @@ def _child(function: Callable[[], T], write_end: int) -> None:
         os._exit(status)
 
 
-def _read_answer(read_end: int, pid: int, deadline: float) -> bytes | None:
-    """The child's length-prefixed answer; ``b""`` if it died first, ``None`` at the deadline.
+class _Hung:
+    """The answer of a child that waits on a lock no thread of it will ever release."""
+
+
+_HUNG = _Hung()
+
+
+#: The number of the futex system call, by machine (``/proc/PID/task/TID/syscall`` shows it).
+_FUTEX = {"x86_64": 202, "aarch64": 98}.get(os.uname().machine)
+
+
+def _waits_forever(task: Path) -> bool:
+    """Whether thread ``task`` (a ``/proc/PID/task/TID`` directory) sleeps in a futex wait without a timeout.
+
+    From its current system call (number, then arguments: the futex's address, the operation, the
+    value, the timeout) where the kernel shows it to us (our own child), else from its wait channel
+    (which cannot tell a wait with a timeout).
+    """
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        call = (task / "syscall").read_text().split()
+        if call[0] == "running":
+            return False
+        if _FUTEX is not None:
+            return int(call[0]) == _FUTEX and int(call[4], 16) == 0
+    with contextlib.suppress(OSError):
+        return (task / "wchan").read_text().startswith("futex")
+    return False
+
+
+def blocked_ticks(pid: int) -> int | None:
+    """The CPU ticks of process ``pid`` if every thread of it waits on a futex with no timeout, else ``None``.
+
+    A child forked while another thread of the server held a lock (RocksDB's mutex, a Python lock)
+    has a copy of that lock, locked, and not the thread that would release it: once all its
+    threads wait on futexes and its CPU time stands still, nothing can wake it.
+    """
+    ticks = 0
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            fields = (task / "stat").read_text().rpartition(")")[2].split()
+            if fields[0] != "S" or not _waits_forever(task):
+                return None
+            ticks += int(fields[11]) + int(fields[12])
+    except (OSError, ValueError, IndexError):
+        return None
+    return ticks
+
+
+def _read_answer(read_end: int, pid: int, deadline: float) -> bytes | _Hung | None:
+    """The child's length-prefixed answer; ``b""`` if it died first, ``None`` at the deadline,
+    :data:`_HUNG` once it has waited :data:`HUNG_SECONDS` on a lock it inherited (:func:`blocked_ticks`).
 
     A child that has used :data:`LOWER_PRIORITY_AFTER` seconds of CPU is niced, so that the
     queries that come after it (each in a child of normal priority) are not slowed down by it. CPU
     time, not wall time: on a busy machine a small query waits without computing.
     """
     niced = False
+    # poll, not select: a busy server has more than FD_SETSIZE (1024) descriptors open (store
+    # files, sockets, other children's pipes), and select() refuses a descriptor numbered above.
+    poller = select.poll()
+    poller.register(read_end, select.POLLIN)
+    blocked: tuple[float, int] | None = None  # since when, at how many CPU ticks, the child is blocked
     buffer = bytearray()
     size: int | None = None
     while size is None or len(buffer) < size + 8:
@@ -130,10 +193,16 @@ def _read_answer(read_end: int, pid: int, deadline: float) -> bytes | None:
                 os.setpriority(os.PRIO_PROCESS, pid, 10)
             niced = True
         wait = min(deadline - now, 1.0 if niced else 0.05)
-        ready = wait > 0 and select.select([read_end], [], [], wait)[0]
+        ready = wait > 0 and poller.poll(wait * 1000)
         if not ready:
-            if time.monotonic() >= deadline:
+            now = time.monotonic()
+            if now >= deadline:
                 return None
+            ticks = None if buffer else blocked_ticks(pid)
+            if ticks is None or blocked is None or blocked[1] != ticks:
+                blocked = None if ticks is None else (now, ticks)
+            elif now - blocked[0] >= HUNG_SECONDS:
+                return _HUNG
             continue
         chunk = os.read(read_end, 1 << 20)
         if not chunk:
@@ -158,13 +227,40 @@ def run_forked(function: Callable[[], T], *, timeout: float, started: Callable[[
 
     ``function`` must only read: the child's writes are lost with it. Its result (and any
     exception it raises) comes back pickled. Blocks the calling thread until the child is done.
-    ``started(pid)`` is called once the child runs (e.g. to watch its CPU time).
+    ``started(pid)`` is called once each child runs (e.g. to watch its CPU time).
+
+    A child that hangs on a lock it inherited is killed and forked again after a short pause (the
+    lock's holder in the server has gone on meanwhile), until the deadline.
 
     Raises:
         QueryTimeout: the deadline passed; the child is killed.
-        BackendError: the child died without an answer.
+        BackendError: the child died without an answer, or every child hung until the deadline.
     """
     deadline = time.monotonic() + timeout
+    forks = 0
+    while True:
+        payload = _fork_once(function, deadline, started)
+        forks += 1
+        if payload is not _HUNG:
+            break
+        pause = min(REFORK_PAUSE * 2 ** (forks - 1), 0.2)
+        if time.monotonic() + pause >= deadline:
+            raise BackendError(f"the query's worker process hung on a lock at each of {forks} forks")
+        time.sleep(pause)
+    if payload is None:
+        raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
+    if not payload:
+        raise BackendError("the query's worker process died without an answer")
+    kind, value = pickle.loads(payload)  # noqa: S301 - our own child wrote it
+    if kind == "error":
+        raise value
+    return value
+
+
+def _fork_once(
+    function: Callable[[], T], deadline: float, started: Callable[[int], None] | None
+) -> bytes | _Hung | None:
+    """The answer of one forked child (see :func:`_read_answer`); the child is killed unless it answered."""
     read_end, write_end = os.pipe()
     with _FORKING, warnings.catch_warnings():
         # Python 3.12+ warns about forking a threaded process: the child only evaluates and exits.
@@ -174,11 +270,11 @@ def run_forked(function: Callable[[], T], *, timeout: float, started: Callable[[
         os.close(read_end)
         _child(function, write_end)
     os.close(write_end)
-    if started is not None:
-        started(pid)
     try:
+        if started is not None:
+            started(pid)
         payload = _read_answer(read_end, pid, deadline)
-        if payload is None:
+        if payload is None or payload is _HUNG:
             os.kill(pid, signal.SIGKILL)
     except BaseException:
         os.kill(pid, signal.SIGKILL)
@@ -187,11 +283,4 @@ def run_forked(function: Callable[[], T], *, timeout: float, started: Callable[[
         os.close(read_end)
         # The answer is in: the child's exit (unmapping its copy of the heap) need not be waited for.
         _REAPER.submit(os.waitpid, pid, 0)
-    if payload is None:
-        raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
-    if not payload:
-        raise BackendError("the query's worker process died without an answer")
-    kind, value = pickle.loads(payload)  # noqa: S301 - our own child wrote it
-    if kind == "error":
-        raise value
-    return value
+    return payload

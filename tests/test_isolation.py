@@ -1,0 +1,95 @@
+"""kg.store.isolation.run_forked under the conditions of a busy server (issue 10 items 6-7): many open
+descriptors, and locks that other threads hold at the moment of the fork."""
+
+import os
+import resource
+import threading
+import time
+
+import pyoxigraph as ox
+
+from kg.store.isolation import run_forked
+
+
+def test_answers_with_more_descriptors_open_than_select_allows():
+    """A busy server has > 1024 descriptors open (store files, sockets): the child's pipe is still read
+    (select() refused such a descriptor with ValueError, a 500 for every forked query)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+    opened: list[int] = []
+    try:
+        while not opened or opened[-1] < 1100:
+            opened.extend(os.pipe())
+        assert run_forked(lambda: 6 * 7, timeout=30) == 42
+    finally:
+        for fd in opened:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_a_child_hung_on_an_inherited_lock_is_forked_again():
+    """A lock another thread held at the fork stays locked in the child forever: that child is killed and
+    another forked, and the answer comes long before the deadline (it waited for the deadline before)."""
+    lock = threading.Lock()
+    lock.acquire()
+    pids: list[int] = []
+
+    def started(pid: int) -> None:
+        pids.append(pid)
+        if len(pids) == 1:  # the holder goes on and releases the lock; the first child keeps its copy locked
+            threading.Timer(0.3, lock.release).start()
+
+    def guarded() -> str:
+        with lock:
+            return "answered"
+
+    began = time.monotonic()
+    assert run_forked(guarded, timeout=20, started=started) == "answered"
+    assert len(pids) >= 2 and time.monotonic() - began < 10
+
+
+def test_reads_forked_while_other_threads_write_to_rocksdb_all_answer(tmp_path):
+    """The real case: an on-disk store written by other threads (RocksDB's mutexes held at the fork, now
+    and then); every forked read answers, none waits for its deadline. On a fork-and-wait version about
+    one child in twenty hung here until its deadline."""
+    store = ox.Store(str(tmp_path / "store"))
+    p = ox.NamedNode("http://example.org/p")
+    store.bulk_extend(ox.Quad(ox.NamedNode(f"http://example.org/s{i}"), p, ox.Literal(i)) for i in range(5000))
+    stop = threading.Event()
+
+    def write() -> None:
+        batch = 0
+        while not stop.is_set():
+            batch += 1
+            quads = (ox.Quad(ox.NamedNode(f"http://example.org/w{batch}-{j}"), p, ox.Literal(j)) for j in range(200))
+            store.bulk_extend(quads)
+
+    writers = [threading.Thread(target=write) for _ in range(3)]
+    for writer in writers:
+        writer.start()
+    try:
+        began, answered = time.monotonic(), 0
+        while answered < 60 and time.monotonic() - began < 10:
+            rows = run_forked(lambda: len(list(store.query("SELECT * { ?s ?p ?o } LIMIT 10"))), timeout=5)
+            assert rows == 10
+            answered += 1
+    finally:
+        stop.set()
+        for writer in writers:
+            writer.join()
+    assert answered >= 20
+
+
+def test_a_child_waiting_for_its_own_thread_is_not_taken_for_hung():
+    """A child whose main thread waits on a lock that another thread of its own releases is evaluating, not
+    hung: it is forked once and its answer kept."""
+
+    def waits_for_a_helper_thread() -> str:
+        done = threading.Event()
+        threading.Timer(0.8, done.set).start()
+        done.wait()
+        return "waited"
+
+    pids: list[int] = []
+    assert run_forked(waits_for_a_helper_thread, timeout=20, started=pids.append) == "waited"
+    assert len(pids) == 1
