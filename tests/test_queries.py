@@ -518,9 +518,9 @@ def test_a_construct_named_query_is_serialised_with_its_iri_bound(tmp_path, clie
     assert len(served) > 3 and isomorphic(served, expected)
 
 
-@pytest.mark.parametrize("module", ["kg.queries", "kg.snapshot", "kg.update_targets"])
+@pytest.mark.parametrize("module", ["kg.queries", "kg.snapshot", "kg.update_targets", "kg.validation.annotations"])
 def test_docstring_examples_run(module):
-    """The examples in kg.queries', kg.snapshot's and kg.update_targets' docstrings are true."""
+    """The examples in the docstrings of these modules are true."""
     import importlib
 
     failures, tried = doctest.testmod(importlib.import_module(module))

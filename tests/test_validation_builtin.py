@@ -95,3 +95,22 @@ def test_the_cli_text_names_the_misspelling(tmp_path):
     assert result.exit_code == 1
     assert "Class sts:WorkSytem is not declared by the stskg ontology" in result.stdout
     assert "did you mean “has activity” (sts:hasActivity)?" in result.stdout
+
+
+def test_own_shapes_on_other_data_expect_no_work_system(tmp_path):
+    """A user validating non-stskg data with their own shapes gets their shapes' findings only: no
+    "describes no work system" Violation, since none of their rules is about work systems; the rule
+    of a blank property shape is named by its parent shape and property, not a blank node label."""
+    data, shapes = tmp_path / "people.ttl", tmp_path / "shapes.ttl"
+    data.write_text('@prefix ex: <http://example.org/> .\nex:ann a ex:Person .\nex:bob a ex:Person ; ex:name "Bob" .\n')
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <http://example.org/> .\n"
+        "ex:PersonShape a sh:NodeShape ; sh:targetClass ex:Person ;\n"
+        '  sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:message "A person needs a name." ] .\n'
+    )
+    for engine in ("sparql", "pyshacl"):
+        args = ["--data-dir", str(tmp_path / "d"), "validate", str(data), "--shapes", str(shapes), "--format", "json"]
+        result = CliRunner().invoke(cli, [*args, "--engine", engine])
+        assert result.exit_code == 1, result.output
+        found = [(r["focusNode"]["value"], r["message"], r["rule"]) for r in json.loads(result.stdout)["results"]]
+        assert found == [("http://example.org/ann", "A person needs a name.", "PersonShape · name")], engine

@@ -81,7 +81,8 @@ def validate(
     :class:`kg.errors.UnsupportedShape` for a shape the SPARQL engine cannot run,
     :class:`kg.errors.ShapeError` for a malformed one. With ``builtin`` (and an ontology graph) the
     built-in checks run too, whichever the engine: terms of stskg's namespaces the ontology does not
-    declare, and a model without a work system (:mod:`kg.validation.builtin`).
+    declare, and a model without a work system when the shapes are about stskg models
+    (:mod:`kg.validation.builtin`).
     """
     parsed = shapes if isinstance(shapes, ShapesGraph) else ShapesGraph(shapes)
     graphs = [model_graph] + ([ontology_graph] if ontology_graph is not None else [])
@@ -96,7 +97,7 @@ def validate(
     else:
         raise ValueError(f"unknown validation engine {engine!r}; choose 'sparql' or 'pyshacl'")
     if builtin and ontology_graph is not None:  # undeclared stskg terms, no work system (kg.validation.builtin)
-        found = builtin_results(store, model_graph, ontology_graph)
+        found = builtin_results(store, model_graph, ontology_graph, parsed)
         report = ValidationReport.of([*report.results, *found], report.engine) if found else report
     report = annotate(report, parsed, store, ontology_graph)
     # Risk acceptances recorded in the model travel with the report; they never change its results.

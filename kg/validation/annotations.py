@@ -6,7 +6,8 @@ node shape that has it as an ``sh:property``, for each annotation on its own):
 - principle: ``sts:primaryPrinciple``, else the only ``sts:operationalizes`` (a shape operationalising
   several principles must state its primary one; without it the first by IRI is taken); all the
   principles it operationalises, primary first, as ``principles``;
-- rule id: ``dcterms:identifier`` (e.g. ``R-STS-01``);
+- rule id: ``dcterms:identifier`` (e.g. ``R-STS-01``); a shape of the user's own without one is
+  named for people (:func:`shape_name`), never by a blank node label;
 - remedy: ``sts:remedy`` (English or untagged preferred);
 - source: ``dcterms:source`` of the shape, else of its principle in the ontology.
 
@@ -71,9 +72,30 @@ def _principles(graph: rdflib.Graph, node: rdflib.term.Node, _predicate=None) ->
     return tuple(ordered)
 
 
+def _local(node: rdflib.term.Node) -> str:
+    return str(node).rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def shape_name(graph: rdflib.Graph, shape: rdflib.term.Node) -> str:
+    """A name for a shape that has no rule id: the local name of the shape or of its nearest named
+    parent, then, for a blank property shape, its ``sh:name`` or its property's local name.
+
+    >>> g = rdflib.Graph().parse(data="@prefix sh: <http://www.w3.org/ns/shacl#> . "
+    ...     "<http://example.org/PersonShape> sh:property [ sh:path <http://example.org/name> ] .", format="turtle")
+    >>> shape_name(g, next(g.objects(None, SH.property)))
+    'PersonShape · name'
+    """
+    if isinstance(shape, rdflib.URIRef):
+        return _local(shape)
+    named = next((_local(n) for n in _lineage(graph, shape) if isinstance(n, rdflib.URIRef)), None)
+    path = graph.value(shape, SH.path)
+    own = _text(graph, shape, SH.name) or (_local(path) if isinstance(path, rdflib.URIRef) else None)
+    return " · ".join(part for part in (named, own) if part) or "shape"
+
+
 def shape_annotations(graph: rdflib.Graph, shape: rdflib.term.Node) -> dict:
     """``principle`` (the primary one), ``principles`` (all, primary first), ``rule``, ``remedy``
-    and ``source`` of ``shape`` (``None`` where absent)."""
+    and ``source`` of ``shape`` (``None`` where absent), and ``name`` (:func:`shape_name`)."""
     lineage = _lineage(graph, shape)
 
     def first(read, predicate):
@@ -86,6 +108,7 @@ def shape_annotations(graph: rdflib.Graph, shape: rdflib.term.Node) -> dict:
         "rule": first(_text, RDFLIB_DCTERMS.identifier),
         "remedy": first(_text, REMEDY),
         "source": first(_text, RDFLIB_DCTERMS.source),
+        "name": shape_name(graph, shape),
     }
 
 
@@ -170,7 +193,7 @@ def annotate(
                 result,
                 principle=notes["principle"] or result.principle,
                 principles=notes["principles"] or result.principles,
-                rule=notes["rule"] or result.rule,
+                rule=notes["rule"] or result.rule or notes["name"],
                 remedy=notes["remedy"] or result.remedy,
                 source=notes["source"] or result.source or source_of.get(notes["principle"] or result.principle),
             )

@@ -7,7 +7,8 @@
   same kind (class, property, other) by :func:`difflib.get_close_matches` on local names.
 - ``R-KG-02`` (Violation, the definition of a work system): the model describes no work system (an
   empty file included), so no work-system rule could fire and "no findings" would mean nothing.
-  The finding is on the model graph itself.
+  The finding is on the model graph itself. It is made only when the shapes hold rules about stskg
+  models (a target in stskg's namespaces): a user's own shapes for other data expect no work system.
 
 Both read the model graph (and the ontology graph for what is declared) with three queries.
 """
@@ -15,11 +16,13 @@ Both read the model graph (and the ontology graph for what is declared) with thr
 import difflib
 
 import pyoxigraph as ox
+from rdflib.namespace import SH
 
 from kg.namespaces import OWL, RDF, RDFS, STS, STSH, STSP
 from kg.store.base import Dataset, Store
 from kg.validation.paths import PredicatePath
 from kg.validation.report import VIOLATION, ValidationResult
+from kg.validation.shapes import ShapesGraph
 
 NAMESPACES = {STS: "sts", STSP: "stsp"}
 UNDECLARED = ox.NamedNode(STSH + "DeclaredTermsCheck")
@@ -80,8 +83,16 @@ def nearest(term: str, declared: dict[str, str], kind: str) -> str | None:
     return pool[found[0]] if found else None
 
 
-def builtin_results(store: Store, model_graph: ox.NamedNode, ontology_graph: ox.NamedNode) -> list[ValidationResult]:
-    """The results of the built-in checks on the model in ``model_graph``."""
+def about_stskg_models(shapes: ShapesGraph) -> bool:
+    """Whether a shape targets a class or property of stskg's namespaces (the shipped shapes do)."""
+    targets = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf)
+    return any(str(t).startswith(tuple(NAMESPACES)) for p in targets for t in shapes.graph.objects(None, p))
+
+
+def builtin_results(
+    store: Store, model_graph: ox.NamedNode, ontology_graph: ox.NamedNode, shapes: ShapesGraph
+) -> list[ValidationResult]:
+    """The results of the built-in checks on the model in ``model_graph`` validated against ``shapes``."""
     model = Dataset([model_graph])
     declared_types: dict[str, set[str]] = {}
     labels: dict[str, str] = {}
@@ -125,7 +136,8 @@ def builtin_results(store: Store, model_graph: ox.NamedNode, ontology_graph: ox.
                 source="W3C (2017) Shapes Constraint Language (SHACL); W3C (2012) OWL 2 Web Ontology Language",
             )
         )
-    if not store.select(_WORK_SYSTEM, dataset=Dataset([model_graph, ontology_graph])).rows:
+    with_ontology = Dataset([model_graph, ontology_graph])
+    if about_stskg_models(shapes) and not store.select(_WORK_SYSTEM, dataset=with_ontology).rows:
         empty = not store.select(_ANY, dataset=model).rows
         what = (
             "The model is empty"
