@@ -3,8 +3,9 @@
 * **Cached**: the serialised results of an identical request (query text, bindings, dataset,
   format, row cap) while the store's generation has not moved (``EmbeddedStore.generation``
   changes at every write), so repeated small queries cost no evaluation and no thread hop.
-* **Known cheap**: a request whose evaluation finished within :data:`CHEAP_SECONDS` before runs in
-  a worker thread (stopped between output chunks at the deadline, :mod:`kg.store.streaming`).
+* **Known cheap**: a request whose evaluation used at most :data:`CHEAP_SECONDS` of CPU before
+  (CPU time, not wall time: under load a small query waits without computing) runs in a worker
+  thread (stopped between output chunks at the deadline, :mod:`kg.store.streaming`).
 * **Anything else** (a query text not seen yet, or one that was slow) runs in a forked child
   (:func:`kg.store.isolation.run_forked`), killed at the deadline: a runaway query answers 503 and
   stops using CPU. A client may run :attr:`Admission.per_client` such queries at once (more: 429
@@ -22,7 +23,7 @@ from contextlib import contextmanager
 from api.errors import HttpProblem
 from kg.store.isolation import cpu_seconds
 
-#: An evaluation at most this long (wall time, fork included) marks its request as cheap.
+#: An evaluation using at most this much CPU (its own thread's, fork excluded) marks its request as cheap.
 CHEAP_SECONDS = 0.25
 #: CPU seconds after which a client's query in a child counts against its limit.
 HEAVY_CPU_SECONDS = 0.25
@@ -128,7 +129,7 @@ class Execution:
         return key in self._cheap
 
     def timed(self, key: Hashable, seconds: float) -> None:
-        """Record how long ``key`` took: cheap requests stay in-process, slow ones go back to a child."""
+        """Record the CPU seconds ``key`` took: cheap requests stay in-process, costly ones go back to a child."""
         if seconds <= CHEAP_SECONDS:
             self._cheap[key] = None
             self._cheap.move_to_end(key)

@@ -8,6 +8,7 @@ as :mod:`api.execution` decides; cut at the row cap with the ``Stskg-Truncated``
 many rows were kept.
 """
 
+import math
 import time
 from collections.abc import Callable
 from functools import partial
@@ -31,6 +32,7 @@ from api.rendering import (
     rdf_response,
 )
 from api.threads import run_with_deadline
+from kg.errors import QueryTimeout
 from kg.settings import Settings
 from kg.store import Dataset, Store
 from kg.store.base import Bindings, Serialized
@@ -62,6 +64,17 @@ def _key(query: str, offer: Offer, bindings: Bindings | None, dataset: Dataset |
     return query, offer.media_type, bound, graphs, max_rows
 
 
+def _cpu_timed(call: Callable[[], T]) -> tuple[T, float]:
+    """``call()`` and the CPU seconds its thread spent on it: the query's own cost, in a thread or a child.
+
+    Not wall time: on a loaded server a small query waits for a core and for the GIL, and judged
+    by its wall time it would be sent to a child (a fork: more load) the next time.
+    """
+    began = time.thread_time()
+    result = call()
+    return result, time.thread_time() - began
+
+
 async def _evaluate(request: Request | None, store: Store, timeout: float, key: tuple, call: Callable[[], T]) -> T:
     """``call()`` from the cache, in a worker thread, or in a child process (see :mod:`api.execution`)."""
     execution: Execution | None = getattr(request.app.state, "execution", None) if request is not None else None
@@ -73,14 +86,18 @@ async def _evaluate(request: Request | None, store: Store, timeout: float, key: 
         return cached
     # A named query is ours: its cost is known by its text and dataset, whatever values are bound.
     cheapness = (*key[:2], tuple(name for name, _ in key[2]), *key[3:])
-    started = time.monotonic()
     if execution.is_cheap(cheapness):
-        result = await run_with_deadline(timeout, call)
+        try:
+            result, cpu = await run_with_deadline(timeout, partial(_cpu_timed, call))
+        except QueryTimeout:
+            execution.timed(cheapness, math.inf)  # other values, or more data: a child next time
+            raise
     else:
         with execution.admission.admit(request.client.host if request.client else "") as slot:
             started_child = partial(setattr, slot, "pid")
-            result = await run_with_deadline(timeout, partial(run_forked, call, timeout=timeout, started=started_child))
-    execution.timed(cheapness, time.monotonic() - started)
+            forked = partial(run_forked, partial(_cpu_timed, call), timeout=timeout, started=started_child)
+            result, cpu = await run_with_deadline(timeout, forked)
+    execution.timed(cheapness, cpu)
     data = result.data if isinstance(result, Serialized) else result
     execution.cache.put(key, generation, result, len(data))
     return result

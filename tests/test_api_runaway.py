@@ -4,6 +4,8 @@ are served meanwhile, and a client's slow queries are bounded (429 with Retry-Af
 The server runs in this process (uvicorn in a thread), so this process's CPU time is the server's.
 """
 
+import os
+import sys
 import threading
 import time
 
@@ -92,3 +94,77 @@ def test_identical_reads_see_every_write(tmp_path):
             )
             assert written.status_code == 204
         assert counts == [400, 400, 401, 401, 402, 402]
+
+
+#: Every fork this process makes (the server runs in it): how the tests below see where a query ran.
+FORKS: list[int] = []
+os.register_at_fork(before=lambda: FORKS.append(1))
+
+
+def test_a_cheap_query_slowed_by_load_stays_in_process(tmp_path):
+    """A query that computed little stays out of a child even when a loaded server made it wait: cheap is
+    judged by its CPU time, not by its wall time (demoting it forked every later request, adding load).
+
+    The load here is a thread holding the GIL for up to 0.3 s at a time, so each step of the request
+    waits (wall time well over the 0.25 s bound) while the query itself computes for microseconds.
+    """
+    token = "a-long-random-write-token-for-tests"
+    query = {"query": f"ASK {{ GRAPH <{G}> {{ ?s ?p '7' }} }}"}
+    with served(tmp_path, write_tokens=[token]) as base, httpx.Client(timeout=60) as client:
+
+        def ask() -> None:
+            answer = client.get(f"{base}/sparql", params=query)
+            assert answer.status_code == 200 and answer.json()["boolean"] is True
+
+        def write(i: int) -> None:  # a new generation: no cached result answers the next ask
+            update = f'INSERT DATA {{ GRAPH <{G}> {{ <http://example.org/load{i}> <http://example.org/q> "x" }} }}'
+            headers = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {token}"}
+            assert client.post(f"{base}/sparql", content=update, headers=headers).status_code == 204
+
+        ask()  # not seen before: evaluated in a child, which finds it cheap
+        write(1)
+        busy, interval = threading.Event(), sys.getswitchinterval()
+
+        def hold_the_gil() -> None:
+            while not busy.is_set():
+                sum(range(10_000))
+
+        holder = threading.Thread(target=hold_the_gil)
+        sys.setswitchinterval(0.3)
+        holder.start()
+        try:
+            began = time.monotonic()
+            ask()  # in a thread, slowed by the load
+            waited = time.monotonic() - began
+        finally:
+            busy.set()
+            holder.join()
+            sys.setswitchinterval(interval)
+        assert waited > execution.CHEAP_SECONDS, "the load did not slow the request: the test proves nothing"
+        write(2)
+        forks = len(FORKS)
+        ask()
+        assert len(FORKS) == forks, "a cheap query was sent to a child because the load had made it wait"
+
+
+def test_a_query_that_computes_long_goes_on_running_in_a_child(tmp_path):
+    """A query that used more CPU than the cheap bound is evaluated in a child the next time too (where it
+    can be stopped), even with a new store generation."""
+    token = "a-long-random-write-token-for-tests"
+    # ~160k triple SHA-512s: about 0.6 s of CPU, a few rows out.
+    hashed = 'SHA512(SHA512(SHA512(CONCAT(?c, "-", ?f))))'
+    heavy = {
+        "query": f'SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{G}> {{ ?a ?b ?c . ?d ?e ?f }} FILTER(STRSTARTS({hashed}, "0")) }}'
+    }
+    with served(tmp_path, write_tokens=[token], query_timeout=30.0) as base, httpx.Client(timeout=60) as client:
+        counts = []
+        for i in range(2):
+            forks = len(FORKS)
+            answer = client.get(f"{base}/sparql", params=heavy)
+            assert answer.status_code == 200
+            counts.append(int(answer.json()["results"]["bindings"][0]["n"]["value"]))
+            assert len(FORKS) > forks
+            update = f'INSERT DATA {{ GRAPH <{G}> {{ <http://example.org/heavy{i}> <http://example.org/q> "x" }} }}'
+            headers = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {token}"}
+            assert client.post(f"{base}/sparql", content=update, headers=headers).status_code == 204
+        assert counts[0] > 0 and counts[1] >= counts[0]
