@@ -114,3 +114,23 @@ def test_own_shapes_on_other_data_expect_no_work_system(tmp_path):
         assert result.exit_code == 1, result.output
         found = [(r["focusNode"]["value"], r["message"], r["rule"]) for r in json.loads(result.stdout)["results"]]
         assert found == [("http://example.org/ann", "A person needs a name.", "PersonShape · name")], engine
+
+
+def test_shapes_without_messages_get_messages_in_words(tmp_path):
+    """A user's shape with no sh:message still tells a person what is wrong, by local names: no IRI,
+    blank node label or SPARQL path in the message (issue 11 item 1, for users' own shapes)."""
+    data, shapes = tmp_path / "people.ttl", tmp_path / "shapes.ttl"
+    data.write_text('@prefix ex: <http://example.org/> .\nex:ann a ex:Person ; ex:age "old" .\n')
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <http://example.org/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "ex:PersonShape a sh:NodeShape ; sh:targetClass ex:Person ; sh:class ex:Agent ;\n"
+        "  sh:property [ sh:path ex:name ; sh:minCount 2 ] , [ sh:path ex:age ; sh:datatype xsd:integer ] .\n"
+    )
+    args = ["--data-dir", str(tmp_path / "d"), "validate", str(data), "--shapes", str(shapes), "--format", "json"]
+    results = json.loads(CliRunner().invoke(cli, args).stdout)["results"]
+    assert sorted((r["rule"], r["message"]) for r in results) == [
+        ("PersonShape", "The node: not an instance of Agent"),
+        ("PersonShape · age", "age: not a literal of datatype integer"),
+        ("PersonShape · name", "name: fewer than 2 values"),
+    ]

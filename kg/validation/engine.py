@@ -25,6 +25,7 @@ from kg.store.base import Dataset, Store, Term
 from kg.validation import compiler as c
 from kg.validation.antijoin import plan_not_exists
 from kg.validation.class_paths import resolve_class_paths
+from kg.validation.default_messages import default_message
 from kg.validation.paths import Path, PredicatePath
 from kg.validation.report import ValidationResult
 from kg.validation.shapes import Constraint, Shape, ShapesGraph
@@ -345,13 +346,19 @@ class SparqlEngine:
 
     # -- results --------------------------------------------------------------------------------
 
+    @staticmethod
+    def _default_message(shape: Shape, constraint: Constraint, path: Path | None) -> str:
+        alike = [c for c in shape.constraints if c.component == constraint.component]
+        return default_message(constraint, path, alike)
+
     def _result(self, shape: Shape, constraint: Constraint, row: Row) -> ValidationResult:
         definition = constraint.params.get("def")
         messages = (definition.messages if definition is not None else ()) or shape.messages
-        message = _fill(messages[0], dict(row.bindings)) if messages else _default_message(shape, constraint)
+        path = row.path or shape.path
+        message = _fill(messages[0], dict(row.bindings)) if messages else self._default_message(shape, constraint, path)
         return ValidationResult(
             focus_node=row.this,
-            result_path=row.path or shape.path,
+            result_path=path,
             value=row.value,
             severity=shape.severity,
             source_shape=shape.id,
@@ -392,9 +399,3 @@ def _fill(template: str, values: dict[str, Term]) -> str:
         return term.value if isinstance(term, ox.NamedNode | ox.Literal) else str(term)
 
     return re.sub(r"\{[?$]([A-Za-z0-9_]+)\}", text, template)
-
-
-def _default_message(shape: Shape, constraint: Constraint) -> str:
-    name = constraint.component.value.rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
-    where = f" on {shape.path.sparql()}" if shape.path else ""
-    return f"{name} constraint of {shape.label()}{where} not met"
