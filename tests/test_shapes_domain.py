@@ -88,7 +88,8 @@ def model_text() -> str:
     components = "\n".join(
         f"ex:component{n} a sts:SoftwareComponent ; sts:ownedBy ex:{owner} ." for n, owner in enumerate(OWNER_NAMES)
     )
-    return PREFIXES + TRIAGE + initiatives.replace("'", '"') + OWNERS + components
+    shared = "ex:sharedComponent a sts:SoftwareComponent ; sts:ownedBy ex:goodTeam , ex:untypedTeam ."
+    return PREFIXES + TRIAGE + initiatives.replace("'", '"') + OWNERS + components + "\n" + shared
 
 
 @pytest.fixture(scope="module")
@@ -156,6 +157,30 @@ def test_a_person_or_a_vendor_owning_a_component_is_not_asked_for_a_team_type(re
     found = team_type(reports[0])
     assert not {"maria", "payPro"} & found
     assert "goodTeam" not in found
+
+
+def ownership(report: ValidationReport) -> set[tuple[str, str]]:
+    """(component, the shape of its R-SW-02 ownership finding) of each component with one."""
+    return {
+        (local(r.focus_node), r.source_shape.value.rsplit("-", 1)[-1])
+        for r in report.results
+        if "#ComponentOwnerShape-" in r.source_shape.value
+    }
+
+
+def test_ownership_findings_say_which_case_it_is(reports):
+    """A person or a vendor as owner is told the owner is not a team; a component with two team
+    owners is told it has several owners; a component owned by one team gets neither, in both engines."""
+    ours, pyshacl = reports
+    owners = {f"component{n}": owner for n, owner in enumerate(OWNER_NAMES)}
+    expected = {(c, "ownerIsTeam") for c, owner in owners.items() if owner in ("maria", "payPro", "financeUnit")}
+    assert ownership(ours) == ownership(pyshacl) == expected | {("sharedComponent", "ownedBy")}
+    said = {
+        r.source_shape.value.rsplit("-", 1)[-1]: r.message
+        for r in ours.results
+        if "#ComponentOwnerShape-" in r.source_shape.value
+    }
+    assert "not a team" in said["ownerIsTeam"] and "several owners" in said["ownedBy"]
 
 
 def test_a_badly_typed_team_owning_a_component_is_still_asked_for_one_team_type(reports):
