@@ -1,6 +1,10 @@
 """Validating a model stored on disk: the engine runs on a memory copy and stores its run in bulk
 (issue 14 item 1); the shapes version does not depend on how the shapes were parsed."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 
@@ -11,6 +15,8 @@ from kg.validation.runs import Runs, shapes_version
 from kg.validation.working_copy import working_store
 from kg.workspace import Workspace
 from tests.validation_fixtures import BAD_TTL, SHAPES_TTL
+
+ROOT = Path(__file__).resolve().parents[1]
 
 #: BAD_TTL plus a work system that is a blank node, so one finding's focus node is blank.
 BLANK_TTL = BAD_TTL + "\n[] a sts:WorkSystem ; sts:hasActivity ex:read .\n"
@@ -50,3 +56,23 @@ def test_the_shapes_version_does_not_depend_on_blank_node_labels():
     edited = SHAPES_TTL.replace("sh:minCount 1 ; sh:severity sh:Violation", "sh:minCount 2 ; sh:severity sh:Violation")
     assert edited != SHAPES_TTL
     assert shapes_version(load_shapes(edited)) != shapes_version(load_shapes(SHAPES_TTL))
+
+
+def test_the_default_engine_does_not_import_pyshacl(tmp_path):
+    """pySHACL costs 0.2-0.4 s to import: a run of the SPARQL engine on a stored model never loads it."""
+    script = f"""
+import sys
+from kg.ingest import read_source
+from kg.store import open_store
+from kg.validation import load_shapes
+from kg.validation.runs import Runs
+from kg.workspace import Workspace
+from tests.validation_fixtures import BAD_TTL, SHAPES_TTL
+workspace = Workspace.open(open_store(data_dir={str(tmp_path)!r}))
+workspace.catalog.put("m1", read_source(BAD_TTL.encode(), format="turtle", max_bytes=10**6))
+run, report = Runs(workspace.catalog).run("m1", load_shapes(SHAPES_TTL))
+assert report.results, "the model has findings"
+print(sorted(m for m in sys.modules if m.split(".")[0] == "pyshacl"))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stdout.strip() == "[]"

@@ -23,7 +23,6 @@ from kg.validation.annotations import annotate
 from kg.validation.builtin import builtin_results
 from kg.validation.engine import SparqlEngine
 from kg.validation.names import with_names
-from kg.validation.reference import data_graph, validate_with_pyshacl
 from kg.validation.report import INFO, VIOLATION, WARNING, Principle, ValidationReport, ValidationResult
 from kg.validation.shapes import ShapesGraph
 from kg.validation.working_copy import working_store
@@ -88,6 +87,10 @@ def validate(
     graphs = [model_graph] + ([ontology_graph] if ontology_graph is not None else [])
     dataset = Dataset(default_graphs=graphs)
     if engine == "pyshacl":
+        # Imported here: pySHACL (and rdflib's SPARQL engine under it) takes 0.2-0.4 s to import,
+        # which every run of the default engine would pay for nothing.
+        from kg.validation.reference import data_graph, validate_with_pyshacl
+
         report = validate_with_pyshacl(data_graph(store, dataset), parsed.graph)
     elif engine == "sparql":
         # On disk, the queries run on a memory copy of the graphs they read (kg.validation.working_copy).
