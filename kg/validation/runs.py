@@ -20,6 +20,10 @@ The model's catalog entry links it (DQV, the W3C Data Quality Vocabulary that ex
 So findings are queryable next to the model. Counts by severity are computed from the stored
 results. A run is written after validation succeeds, the report graph by a bulk load and then its catalog
 link: a failed run stores nothing.
+
+A run is three steps, so that a server can compute it in another process (issue 10 item 7):
+:meth:`Runs.source` takes what the run reads, :meth:`Runs.evaluate` computes the run from that
+alone (all of its Python work), :meth:`Runs.store_run` writes it.
 Deleting or replacing the model deletes its runs (:mod:`kg.catalog`).
 """
 
@@ -50,6 +54,7 @@ from kg.namespaces import (
 )
 from kg.sparql import insert_data
 from kg.store.base import Dataset, Store
+from kg.store.embedded import EmbeddedStore
 from kg.validation import Engine, validate
 from kg.validation.acceptance import model_acceptances, with_acceptances
 from kg.validation.annotations import principles
@@ -58,6 +63,7 @@ from kg.validation.report import ValidationReport
 from kg.validation.report_rdf import read_report, report_triples, to_rdflib_graph
 from kg.validation.shapes import ShapesGraph
 from kg.validation.terms import to_ox
+from kg.validation.working_copy import Snapshot
 
 SH = "http://www.w3.org/ns/shacl#"
 _VERSIONS: "weakref.WeakKeyDictionary[ShapesGraph, str]" = weakref.WeakKeyDictionary()
@@ -107,6 +113,33 @@ def _stamp(moment: datetime) -> ox.Literal:
     return ox.Literal(text, datatype=_n(XSD, "dateTime"))
 
 
+@dataclass(frozen=True)
+class Source:
+    """What one run of a model reads: its id, catalog IRI and graph, and where its graphs are."""
+
+    model: str
+    iri: str
+    graph: str
+    #: The store itself, or (embedded store) a snapshot of the model and ontology graphs.
+    data: Store | Snapshot
+
+    def store(self) -> Store:
+        """The store the run reads (a snapshot becomes a memory store here)."""
+        return self.data.store() if isinstance(self.data, Snapshot) else self.data
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A run :meth:`Runs.evaluate` computed, not stored yet: what :meth:`Runs.store_run` writes."""
+
+    run: RunInfo
+    #: The IRI of the model's catalog entry that links the run.
+    model: str
+    created: ox.Literal
+    #: The run graph (report and provenance) as N-Triples.
+    triples: bytes
+
+
 #: The form of the run ids :meth:`Runs.run` makes: UTC start time, then 6 random hex digits.
 _RUN_ID = re.compile(r"[0-9]{8}T[0-9]{12}Z-[0-9a-f]{6}")
 
@@ -131,20 +164,53 @@ class Runs:
 
         Validation errors (an unsupported shape, a store failure) propagate and store nothing.
         """
+        evaluation, report = self.evaluate(
+            self.source(model_id), shapes, engine=engine, progress=progress, language=language
+        )
+        self.store_run(evaluation)
+        return evaluation.run, report
+
+    def source(self, model_id: str, *, detached: bool = False) -> Source:
+        """What a run of ``model_id`` reads; raises :class:`NotFound`.
+
+        ``detached``, on the embedded store: a :class:`Snapshot` of the model and ontology graphs
+        (dumped without holding the GIL), so that :meth:`evaluate` reads nothing of the store
+        itself and can run in a forked child, where a lock of the store that another thread held
+        at the fork would never be released. Otherwise (and on a remote store) the store itself.
+        """
         info = self.catalog.get(model_id)
+        data: Store | Snapshot = self.store
+        if detached and isinstance(self.store, EmbeddedStore):
+            data = Snapshot(self.store, [ox.NamedNode(info.graph), ONTOLOGY_GRAPH])
+        return Source(info.id, info.iri, info.graph, data)
+
+    def evaluate(
+        self,
+        source: Source,
+        shapes: ShapesGraph,
+        *,
+        engine: Engine = "sparql",
+        progress: Callable[[int, int, str], None] | None = None,
+        language: str = "en",
+    ) -> tuple[Evaluation, ValidationReport]:
+        """The run of ``source`` computed, not stored (see :meth:`store_run`), and its report.
+
+        Reads only ``source``, so it may run in another process; storing is a bulk load and one
+        update, which pyoxigraph does without holding the GIL.
+        """
         started = _now()
         report = validate(
-            self.store, ox.NamedNode(info.graph), shapes, engine=engine, progress=progress, language=language
+            source.store(), ox.NamedNode(source.graph), shapes, engine=engine, progress=progress, language=language
         )
         ended = _now()
         run_id = started.strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
-        graph = _n(VALIDATION_GRAPH_BASE, f"{model_id}/{run_id}")
+        graph = _n(VALIDATION_GRAPH_BASE, f"{source.model}/{run_id}")
         version = shapes_version(shapes)
-        self._write(graph, info.iri, run_id, report, engine, started, ended, version)
+        triples = self._triples(graph, source.iri, run_id, report, engine, started, ended, version)
         counts = {"Violation": 0, "Warning": 0, "Info": 0, **report.counts_by_severity()}
         run = RunInfo(
             run_id,
-            model_id,
+            source.model,
             graph.value,
             engine,
             _stamp(started).value,
@@ -153,9 +219,10 @@ class Runs:
             counts,
             version,
         )
-        return run, report
+        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+        return Evaluation(run, source.iri, _stamp(started), data), report
 
-    def _write(self, graph, model, run_id, report, engine, started, ended, version) -> None:
+    def _triples(self, graph, model, run_id, report, engine, started, ended, version) -> list[ox.Triple]:
         activity = _n(graph.value, "#run")
         agent = _n(BASE, f"engine/{engine}")
         shapes = _n(BASE, "shapes/" + version.replace(":", "-"))
@@ -174,16 +241,21 @@ class Runs:
             ox.Triple(shapes, _n(RDF, "type"), _n(PROV, "Entity")),
             ox.Triple(shapes, _n(DCTERMS, "identifier"), ox.Literal(version)),
         ]
+        return triples
+
+    def store_run(self, evaluation: Evaluation) -> None:
+        """Store a run :meth:`evaluate` computed: its graph, then the catalog link that shows it."""
+        graph = ox.NamedNode(evaluation.run.graph)
         link = [
-            (ox.NamedNode(model), _n(DQV, "hasQualityMetadata"), graph),
+            (ox.NamedNode(evaluation.model), _n(DQV, "hasQualityMetadata"), graph),
             (graph, _n(RDF, "type"), _n(DQV, "QualityMetadata")),
-            (graph, _n(DCTERMS, "created"), _stamp(started)),
+            (graph, _n(DCTERMS, "created"), evaluation.created),
         ]
         # The report graph is bulk-loaded (a 1M-triple model's run has ~30k results: one INSERT
         # DATA of them took 8.6 s of a 102 s run, issue 14); the catalog link, written last, is
         # what makes the run visible, and a failure to write it removes the graph again.
-        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-        self.store.load(data, ox.RdfFormat.N_TRIPLES, graph, source_name=f"validation run {run_id}")
+        source = f"validation run {evaluation.run.id}"
+        self.store.load(evaluation.triples, ox.RdfFormat.N_TRIPLES, graph, source_name=source)
         try:
             self.store.update(insert_data(CATALOG_GRAPH, link))
         except BaseException:
