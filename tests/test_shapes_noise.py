@@ -121,8 +121,9 @@ def test_work_systems_derived_from_an_import_give_one_anchoring_finding_on_the_i
 def test_activity_resources_are_asked_for_only_of_the_activities_of_a_work_system(workspace):
     """R-WST-07: an activity some work system has (or a step of one) that names no resource is a
     finding; a bare activity in no work system (an ArchiMate business function no process uses) is not."""
-    model = """ex:ws a sts:WorkSystem ; sts:hasActivity ex:handle , ex:archive .
+    model = """ex:ws a sts:WorkSystem ; sts:hasActivity ex:handle , ex:archive , ex:file .
     ex:handle a sts:Process ; sts:hasStep ex:register . ex:register a sts:Activity . ex:archive a sts:Activity .
+    ex:file a sts:Activity ; sts:usesTechnology ex:dms . ex:dms a sts:Tool .
     ex:claims a sts:Activity . ex:bare a sts:Process ; sts:hasStep ex:loose . ex:loose a sts:Activity ."""
     keys = {
         engine: {r.focus_node.value.rsplit("/", 1)[-1] for r in report.results if r.rule == "R-WST-07"}
@@ -148,9 +149,28 @@ def test_only_participant_roles_must_be_played(workspace):
 def test_an_activity_with_steps_is_checked_through_its_steps(workspace):
     """R-WST-07: like a process, an activity made of steps (an ArchiMate function composed of processes)
     names its resources in its steps, not itself."""
-    model = """ex:ws a sts:WorkSystem ; sts:hasActivity ex:manage , ex:analyse .
-    ex:manage a sts:Activity ; sts:hasStep ex:analyse . ex:analyse a sts:Activity ."""
+    model = """ex:ws a sts:WorkSystem ; sts:hasActivity ex:manage , ex:analyse , ex:report .
+    ex:manage a sts:Activity ; sts:hasStep ex:analyse . ex:analyse a sts:Activity .
+    ex:report a sts:Activity ; sts:hasStep ex:write . ex:write a sts:Activity ; sts:producesInformation ex:memo ."""
     assert {f for f in findings(workspace, "st1", model) if f[0] == "R-WST-07"} == {("R-WST-07", "analyse")}
+
+
+def test_a_work_system_naming_no_resource_is_told_once_not_per_activity(workspace):
+    """R-WST-06 and R-WST-07 do not say the same thing twice: in a work system none of whose activities
+    (or their steps) names a resource, R-WST-06 reports it on the work system and R-WST-07 stays
+    silent; once one step names one, the others are asked for theirs (both engines)."""
+    bare = """ex:ws a sts:WorkSystem ; sts:hasActivity ex:check , ex:pay . ex:check a sts:Activity .
+    ex:pay a sts:Process ; sts:hasStep ex:approve . ex:approve a sts:Activity ."""
+    rules = {"R-WST-06", "R-WST-07"}
+    for stem, model, expected in (
+        ("once1", bare, {("R-WST-06", "ws")}),
+        ("once2", bare + " ex:approve sts:usesInformation ex:invoice .", {("R-WST-06", "ws"), ("R-WST-07", "check")}),
+    ):
+        found = {
+            engine: {(r.rule, r.focus_node.value.rsplit("/", 1)[-1]) for r in report.results if r.rule in rules}
+            for engine, report in reports_by_engine(workspace, stem, model).items()
+        }
+        assert found["sparql"] == found["pyshacl"] == expected, stem
 
 
 def test_data_gaps_of_derived_work_systems_give_one_finding_per_import(workspace):
