@@ -347,6 +347,36 @@ def closed_query(focus: Focus, path: Path | None, allowed: list[ox.NamedNode]) -
     return _select(f"{where} FILTER(?path NOT IN ({allowed_text}))", "?this ?path ?value")
 
 
+# -- shape-based constraints on node shapes: failing sets composed as one query --------------------
+
+#: A query selecting no focus node (a deactivated shape, a constraint nothing violates).
+NOTHING = "SELECT ?this WHERE { FILTER(false) }"
+
+
+def failing_any(queries: list[str]) -> str:
+    """The focus nodes selected by any of ``queries`` (each binds ``?this``), projected alone::
+
+    SELECT DISTINCT ?this WHERE { { Q1 } UNION { Q2 } ... }
+    """
+    if not queries:
+        return NOTHING
+    return "SELECT DISTINCT ?this WHERE { " + " UNION ".join(f"{{ {q} }}" for q in queries) + " }"
+
+
+def failing_all(focus: Focus, queries: list[str]) -> str:
+    """The focus nodes selected by every one of ``queries`` (each projecting ``?this`` alone), a hash
+    join of the sub-selects: ``SELECT DISTINCT ?this WHERE { { Q1 } { Q2 } ... }``; all of ``focus``
+    for none."""
+    if not queries:
+        return focus_query(focus)
+    return "SELECT DISTINCT ?this WHERE { " + " ".join(f"{{ {q} }}" for q in queries) + " }"
+
+
+def failing_none(focus: Focus, query: str) -> str:
+    """The focus nodes ``query`` does not select: ``SELECT DISTINCT ?this WHERE { FOCUS MINUS { Q } }``."""
+    return f"SELECT DISTINCT ?this WHERE {{ {focus.inline} MINUS {{ {query} }} }}"
+
+
 def value_pairs_query(focus: Focus, path: Path | None) -> str:
     """All focus/value pairs, for constraints checked in Python (logical, shape-based)::
 
