@@ -200,3 +200,32 @@ def test_data_gaps_of_derived_work_systems_give_one_finding_per_import(workspace
     }
     assert found["sparql"] == expected
     assert found["pyshacl"] == found["sparql"]
+
+
+def test_metrics_of_derived_work_systems_give_one_finding_per_import(workspace):
+    """R-WST-10 on imports: ArchiMate and BPMN have no performance metrics, so the derived work systems
+    lacking one give one finding on the imported document, listing them (one with both metrics is not
+    listed); a hand-written work system keeps its internal and external findings (both engines)."""
+    model = (
+        ANCHOR_PREFIXES
+        + """ex:source a prov:Entity ; dcterms:format "ArchiMate Model Exchange File Format 3.x" .
+    ex:claim a sts:Activity ; prov:wasDerivedFrom ex:source .
+    ex:ws1 a sts:WorkSystem ; prov:wasDerivedFrom ex:claim ; sts:hasActivity ex:claim .
+    ex:ws2 a sts:WorkSystem ; prov:wasDerivedFrom ex:source ; sts:hasMetric ex:speed .
+    ex:ws3 a sts:WorkSystem ; prov:wasDerivedFrom ex:source ; sts:hasMetric ex:speed , ex:quality .
+    ex:speed a sts:InternalMetric . ex:quality a sts:ExternalMetric .
+    ex:own a sts:WorkSystem ; sts:hasMetric ex:quality ."""
+    )
+    local = lambda term: term.value.rsplit("/", 1)[-1]  # noqa: E731
+    found = {
+        engine: {
+            (local(r.source_shape), local(r.focus_node), local(r.value)) for r in report.results if r.rule == "R-WST-10"
+        }
+        for engine, report in reports_by_engine(workspace, "mt1", model).items()
+    }
+    assert found["sparql"] == {
+        ("shapes#ImportMetricsShape", "source", "ws1"),
+        ("shapes#ImportMetricsShape", "source", "ws2"),
+        ("shapes#MetricsShape-internal", "own", "own"),
+    }
+    assert found["pyshacl"] == found["sparql"]
