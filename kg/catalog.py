@@ -39,6 +39,7 @@ from kg.namespaces import (
     RDF,
     SNAPSHOT_GRAPH_BASE,
     STS,
+    VALIDATION_GRAPH_BASE,
     XSD,
     model_graph,
 )
@@ -175,7 +176,7 @@ class Catalog:
             for field, base, local in optional
             if getattr(info, field) is not None
         ]
-        self.store.update(f"{_delete_entry(entry)} ;\n{insert_data(CATALOG_GRAPH, triples)}")
+        self.store.update(f"{_delete_entry(entry)} ;\n{insert_data(CATALOG_GRAPH, triples)}", writes=_ENTRY_WRITES)
 
     def find(self, model_id: str) -> ModelInfo | None:
         """The catalog entry of ``model_id``, or ``None``."""
@@ -235,7 +236,7 @@ class Catalog:
         """Remove the model's catalog entry and stored validation runs, then its graph; raises
         :class:`NotFound`. The entry goes first, in one update: its graph is then an orphan."""
         info = self.get(model_id)
-        self.store.update(_delete_entry(NamedNode(info.iri)))
+        self.store.update(_delete_entry(NamedNode(info.iri)), writes=_ENTRY_WRITES)
         self.store.drop(NamedNode(SNAPSHOT_GRAPH_BASE + model_id))  # kg.snapshot_store: they go with the model
         if info.graph == info.iri:  # a graph from before versions: not recognisable as an orphan
             self.store.drop(NamedNode(info.graph))
@@ -279,6 +280,10 @@ def version_graph(model_id: str, moment: datetime) -> NamedNode:
     """A fresh version graph of model ``model_id``: ``.../model/ID/v/`` + UTC time + random hex."""
     token = moment.strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(4)
     return NamedNode(f"{model_graph(model_id).value}{_VERSION_MARK}{token}")
+
+
+#: What :func:`_delete_entry` may change: the catalog and the graphs of stored validation runs.
+_ENTRY_WRITES = (CATALOG_GRAPH.value, VALIDATION_GRAPH_BASE)
 
 
 def _delete_entry(entry: NamedNode) -> str:

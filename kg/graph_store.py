@@ -130,7 +130,7 @@ class GraphStore:
             )
             return Written(created, self._put_model(model_id, self._ntriples(old + new, parts[0].name)))
         if new:
-            self.store.update(insert_data(graph, new))
+            self.store.update(insert_data(graph, new), writes=[graph.value])
         return Written(created, self.store.count(graph))
 
     def delete(self, graph: ox.NamedNode) -> None:

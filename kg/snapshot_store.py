@@ -62,7 +62,7 @@ def store_snapshot(store: Store, catalog: Catalog, model_id: str, key: str) -> S
     ]
     if info.version:
         triples.append((node, NamedNode(DCAT + "version"), Literal(info.version)))
-    store.update(insert_data(snapshot_graph(model_id), triples))
+    store.update(insert_data(snapshot_graph(model_id), triples), writes=[snapshot_graph(model_id).value])
     return StoredSnapshot(
         node.value,
         snap.work_system.iri,

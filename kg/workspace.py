@@ -113,7 +113,8 @@ def install_ontology(store: Store, directory: Path = ONTOLOGY_DIR) -> bool:
     store.load(_ntriples(files), ox.RdfFormat.N_TRIPLES, ONTOLOGY_GRAPH, source_name=str(directory))
     store.update(
         f"DELETE WHERE {{ GRAPH {CATALOG_GRAPH} {{ {ONTOLOGY_GRAPH} {_HASH} ?old }} }} ;\n"
-        f"INSERT DATA {{ GRAPH {CATALOG_GRAPH} {{ {ONTOLOGY_GRAPH} {_HASH} {digest} }} }}"
+        f"INSERT DATA {{ GRAPH {CATALOG_GRAPH} {{ {ONTOLOGY_GRAPH} {_HASH} {digest} }} }}",
+        writes=[CATALOG_GRAPH.value],
     )
     return True
 

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from kg.namespaces import MODEL_GRAPH_BASE
 from kg.store.base import Bindings, Dataset, SelectResult, Serialized, Store, Term
 from kg.store.embedded import EmbeddedStore
 from kg.store.remote import RemoteConfig, RemoteStore
@@ -26,14 +27,15 @@ def open_store(
 ) -> Store:
     """The store a configuration asks for: a remote server if ``remote`` is given, else the
     embedded Oxigraph store under ``data_dir/store`` (created if missing), whose queries stop
-    after ``query_timeout`` seconds (a remote server's limit is in ``remote``)."""
+    after ``query_timeout`` seconds (a remote server's limit is in ``remote``). Model graphs keep
+    an image there, for fast validation (:mod:`kg.store.images`)."""
     if remote is not None:
         return RemoteStore(remote)
     if data_dir is None:
         raise ValueError("open_store needs a data_dir or a remote configuration")
     directory = Path(data_dir) / "store"
     directory.mkdir(parents=True, exist_ok=True)
-    return EmbeddedStore(directory, query_timeout=query_timeout)
+    return EmbeddedStore(directory, query_timeout=query_timeout, image_prefix=MODEL_GRAPH_BASE)
 
 
 def open_memory_store() -> Store:

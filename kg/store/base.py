@@ -4,7 +4,7 @@ Both backends return pyoxigraph terms (``NamedNode``, ``BlankNode``, ``Literal``
 callers never care which backend answered.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol, TypeAlias, runtime_checkable
@@ -108,8 +108,13 @@ class Store(Protocol):
         """Run a CONSTRUCT or DESCRIBE query."""
         ...
 
-    def update(self, update: str, *, base_iri: str | None = None) -> None:
-        """Run a SPARQL 1.1 Update request, atomically; relative IRIs resolve against ``base_iri``."""
+    def update(self, update: str, *, base_iri: str | None = None, writes: Collection[str] | None = None) -> None:
+        """Run a SPARQL 1.1 Update request, atomically; relative IRIs resolve against ``base_iri``.
+
+        ``writes`` names the graphs the update may change (IRIs; one ending in ``/`` stands for
+        every graph under it), when the caller knows: what a store keeps per graph (the embedded
+        store's graph images) then survives in the others. ``None``: it may change any graph.
+        """
         ...
 
     def load(self, source: Path | bytes, format: RdfFormat, graph: NamedNode, *, source_name: str = "<input>") -> int:

@@ -7,6 +7,7 @@ sent to the server in one request, so a load is all or nothing on the server too
 import io
 import re
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -199,7 +200,8 @@ class RemoteStore:
         except SyntaxError as exc:
             raise BackendError(f"the SPARQL server sent unreadable results: {exc}") from exc
 
-    def update(self, update: str, *, base_iri: str | None = None) -> None:
+    def update(self, update: str, *, base_iri: str | None = None, writes: Collection[str] | None = None) -> None:
+        # ``writes`` matters only to what a store keeps per graph; the server keeps nothing for stskg.
         if base_iri is not None:
             # A validated IRI (NamedNode), so it cannot change the request's structure.
             update = f"BASE {ox.NamedNode(base_iri)}\n{update}"

@@ -257,7 +257,7 @@ class Runs:
         source = f"validation run {evaluation.run.id}"
         self.store.load(evaluation.triples, ox.RdfFormat.N_TRIPLES, graph, source_name=source)
         try:
-            self.store.update(insert_data(CATALOG_GRAPH, link))
+            self.store.update(insert_data(CATALOG_GRAPH, link), writes=[CATALOG_GRAPH.value])
         except BaseException:
             self.store.drop(graph)
             raise

@@ -9,8 +9,11 @@ on disk, 0.07 s in memory), and a string in a ``FILTER(STR(...))`` is a RocksDB 
 terms is ~10x dearer on disk too, which is what the copy pays, once per run.
 
 So an on-disk embedded store is validated on a memory copy of the model graph and the ontology
-graph (:meth:`EmbeddedStore.memory_copy`: quads streamed into a bulk insert, blank node ids kept,
-so results name the stored nodes); a remote server keeps the queries where the data is (DESIGN §6).
+graph (:meth:`EmbeddedStore.memory_copy`, blank node ids kept, so results name the stored nodes); a
+remote server keeps the queries where the data is (DESIGN §6). Reading a graph out of RocksDB is
+itself the dear part at scale (1M triples: 14-30 s on 2 shared cores), so a model graph is copied
+from its image, the file it was loaded from, whenever that file still is the graph
+(:mod:`kg.store.images`; 1M triples: ~4 s).
 """
 
 import pyoxigraph as ox
