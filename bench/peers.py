@@ -166,7 +166,8 @@ def run_maplib(data: Path, shapes_path: Path, tag: str) -> dict:
 
 
 def _keep_timings() -> dict[str, float]:
-    """Per-shape times of the SPARQL engine's runs in this process (the last run's win)."""
+    """Per-shape CPU times of the SPARQL engine's runs in this process (the last run's win): CPU
+    rather than wall time, which a loaded machine inflates unevenly (bench/shape_growth.py)."""
     from kg.validation.engine import SparqlEngine
 
     timings: dict[str, float] = {}
@@ -175,7 +176,7 @@ def _keep_timings() -> dict[str, float]:
     def run(self):  # type: ignore[no-untyped-def]
         found = original(self)
         timings.clear()
-        timings.update(self.timings)
+        timings.update(self.cpu_timings)
         return found
 
     SparqlEngine.run = run  # type: ignore[method-assign]

@@ -16,8 +16,9 @@ fails says why in the table. Times include reading the data, which is also print
 
 All engines read the same shapes: the bundled shapes with each blank-node *shape* given an IRI
 (``urn:stskg:bench:shape:N``), so result keys (focus, path, value, severity, source shape,
-component) compare across processes and engines. Per-shape times of our engine at the two largest
-sizes show a superlinear query at once (growth flagged above ``--flag``).
+component) compare across processes and engines. Per-shape CPU times of our engine at the two largest
+sizes show a superlinear query at once (growth flagged above ``--flag``; bench/shape_growth.py
+measures it alone, with a reference scan's growth beside it).
 
 **Neutral workload** (``--workload cpov``, issue 14 item 3): a Core shape set that is not ours, the
 EU Core Public Organisation Vocabulary 2.1 application profile (SEMIC, CC-BY-4.0; read from
@@ -395,7 +396,7 @@ def per_shape(timings: dict, sizes: list[int], flag: float) -> str:
     small, large = sizes[-2], sizes[-1]
     a, b = timings[small], timings[large]
     growth = large / small
-    lines = [f"| shape | s at {small:,} | s at {large:,} | ratio (data x{growth:.0f}) |", "|---|---|---|---|"]
+    lines = [f"| shape | CPU s at {small:,} | CPU s at {large:,} | ratio (data x{growth:.0f}) |", "|---|---|---|---|"]
     for label in sorted(b, key=lambda k: -b[k]):
         ratio = b[label] / a[label] if a.get(label) else float("inf")
         mark = " (!)" if ratio > flag and b[label] > 0.05 else ""
