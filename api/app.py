@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.execution import Execution
+from api.fast_queries import FastQueries
 from api.pages import STATIC_DIR
 from api.response_cache import ResponseCache
 from api.routes import (
@@ -48,11 +49,14 @@ def create_app(settings: Settings, *, workspace: Workspace | None = None) -> Fas
         description="Organisation models as sociotechnical work systems: SPARQL, models, validation.",
         docs_url=None,  # served by api.routes.docs from local files, not from a CDN
         redoc_url=None,
+        # stskg exports no OpenTelemetry data; FastAPI's own check for it cost every request ~6% of its CPU.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.workspace = workspace
     app.state.execution = Execution(settings.expensive_queries_per_client, settings.query_timeout)
     errors.install(app)
+    app.add_middleware(FastQueries)  # inside CORS, so its answers get the CORS headers too
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

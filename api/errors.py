@@ -87,7 +87,14 @@ def problem(status: int, code: str, detail: str, *, headers: dict[str, str] | No
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _kg_error(_request: Request, exc: Exception) -> JSONResponse:
+def response_for(exc: StskgError | HttpProblem) -> JSONResponse:
+    """The problem+json response for a kg error or an :class:`HttpProblem` (what the handlers answer)."""
+    if isinstance(exc, HttpProblem):
+        return problem(exc.status, exc.code, exc.detail, headers=exc.headers)
+    return _kg_error(None, exc)
+
+
+def _kg_error(_request: Request | None, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StskgError)
     extra = {}
     if isinstance(exc, InvalidInput):
@@ -99,7 +106,7 @@ def _kg_error(_request: Request, exc: Exception) -> JSONResponse:
 
 def _api_problem(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HttpProblem)
-    return problem(exc.status, exc.code, exc.detail, headers=exc.headers)
+    return response_for(exc)
 
 
 def _validation(_request: Request, exc: Exception) -> JSONResponse:

@@ -16,12 +16,14 @@ own time limit, and its data can change behind our back.
 """
 
 import math
+import time
 from collections import OrderedDict
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 
 from api.errors import HttpProblem
 from kg.store.isolation import cpu_seconds
+from kg.store.workers import Worker, Workers
 
 #: An evaluation using at most this much CPU (its own thread's, fork excluded) marks its request as cheap.
 CHEAP_SECONDS = 0.25
@@ -69,13 +71,24 @@ class ResultCache:
 
 
 class Slot:
-    """One isolated query of a client; ``pid`` is its child process once forked."""
+    """One isolated query of a client; ``pid`` is its worker process once it has one."""
 
     pid: int | None = None
+    #: The worker's CPU seconds before this query (a worker answers one query after another).
+    cpu_before = 0.0
+
+    def __init__(self) -> None:
+        self.since = time.monotonic()
+
+    def watch(self, worker: Worker) -> None:
+        self.pid, self.cpu_before = worker.pid, worker.cpu
 
     def is_slow(self) -> bool:
-        # CPU time, not wall time: under load every query waits, but only a heavy one computes.
-        return self.pid is not None and cpu_seconds(self.pid) > HEAVY_CPU_SECONDS
+        # CPU time, not wall time: under load every query waits, but only a heavy one computes. A query
+        # younger than the bound cannot have used that much CPU: no need to read /proc for it.
+        if self.pid is None or time.monotonic() - self.since <= HEAVY_CPU_SECONDS:
+            return False
+        return cpu_seconds(self.pid) - self.cpu_before > HEAVY_CPU_SECONDS
 
 
 class Admission:
@@ -124,6 +137,15 @@ class Execution:
         self.cache = ResultCache()
         self.admission = Admission(per_client, query_timeout)
         self._cheap: OrderedDict[Hashable, None] = OrderedDict()
+        self._workers: Workers | None = None
+
+    def workers_for(self, store) -> Workers:
+        """The worker processes evaluating ``store``'s queries (a new pool if the store was swapped)."""
+        if self._workers is None or self._workers.target is not store:
+            if self._workers is not None:
+                self._workers.close()
+            self._workers = Workers(store, lambda: store.generation)
+        return self._workers
 
     def is_cheap(self, key: Hashable) -> bool:
         return key in self._cheap

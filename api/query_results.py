@@ -36,7 +36,6 @@ from kg.errors import QueryTimeout
 from kg.settings import Settings
 from kg.store import Dataset, Store
 from kg.store.base import Bindings, Serialized
-from kg.store.isolation import run_forked
 
 T = TypeVar("T")
 
@@ -75,8 +74,9 @@ def _cpu_timed(call: Callable[[], T]) -> tuple[T, float]:
     return result, time.thread_time() - began
 
 
-async def _evaluate(request: Request | None, store: Store, timeout: float, key: tuple, call: Callable[[], T]) -> T:
-    """``call()`` from the cache, in a worker thread, or in a child process (see :mod:`api.execution`)."""
+async def _evaluate(request: Request | None, store: Store, timeout: float, key: tuple, method: str, *args, **kwargs):
+    """``store.method(*args, **kwargs)``: from the cache, in a thread or in a worker process (:mod:`api.execution`)."""
+    call = partial(getattr(store, method), *args, **kwargs)
     execution: Execution | None = getattr(request.app.state, "execution", None) if request is not None else None
     generation = getattr(store, "generation", None)
     if execution is None or generation is None:
@@ -90,13 +90,12 @@ async def _evaluate(request: Request | None, store: Store, timeout: float, key: 
         try:
             result, cpu = await run_with_deadline(timeout, partial(_cpu_timed, call))
         except QueryTimeout:
-            execution.timed(cheapness, math.inf)  # other values, or more data: a child next time
+            execution.timed(cheapness, math.inf)  # other values, or more data: a worker process next time
             raise
     else:
         with execution.admission.admit(request.client.host if request.client else "") as slot:
-            started_child = partial(setattr, slot, "pid")
-            forked = partial(run_forked, partial(_cpu_timed, call), timeout=timeout, started=started_child)
-            result, cpu = await run_with_deadline(timeout, forked)
+            workers = execution.workers_for(store)
+            result, cpu = await workers.call(method, *args, timeout=timeout, started=slot.watch, **kwargs)
     execution.timed(cheapness, cpu)
     data = result.data if isinstance(result, Serialized) else result
     execution.cache.put(key, generation, result, len(data))
@@ -126,18 +125,22 @@ async def query_response(
     timeout = settings.query_timeout
     key = _key(query, offer, bindings, dataset, settings.max_result_rows)
     if form in ("SELECT", "ASK"):
-        call = partial(
-            store.select_serialized,
+        result = await _evaluate(
+            request,
+            store,
+            timeout,
+            key,
+            "select_serialized",
             query,
             _RESULTS_FORMATS[offer],
             bindings=bindings,
             dataset=dataset,
             max_rows=settings.max_result_rows,
         )
-        result = await _evaluate(request, store, timeout, key, call)
         headers = {TRUNCATED: str(settings.max_result_rows)} if result.truncated else None
         media = offer.media_type + ("; charset=utf-8" if offer.media_type.startswith("text/") else "")
         return Response(result.data, media_type=media, headers=headers)
-    call = partial(store.construct_serialized, query, rdf_format(offer), bindings=bindings, dataset=dataset)
-    body = await _evaluate(request, store, timeout, key, call)
+    format = rdf_format(offer)
+    call = ("construct_serialized", query, format)
+    body = await _evaluate(request, store, timeout, key, *call, bindings=bindings, dataset=dataset)
     return rdf_response(body, offer)

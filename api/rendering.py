@@ -9,6 +9,7 @@ SPARQL XML results format, here.
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -99,6 +100,12 @@ def negotiate(offers: Sequence[Offer], accept: str | None, format: str | None = 
         raise HttpProblem(406, "not-acceptable", f"unknown format {format!r} here; choose one of {names}")
     if not accept or not accept.strip():
         return offers[0]
+    return _by_accept(tuple(offers), accept)
+
+
+@lru_cache(maxsize=512)
+def _by_accept(offers: tuple[Offer, ...], accept: str) -> Offer:
+    # Clients send the same few Accept headers: each is worked out once (a 406 is not kept).
     best: tuple[float, int, int] | None = None
     chosen = None
     for index, offer in enumerate(offers):

@@ -68,6 +68,8 @@ def uses_service(text: str) -> bool:
     >>> uses_service('SELECT * { ?s <http://x/SERVICE> "SERVICE" } # SERVICE')
     False
     """
+    if "\\" not in text and "SERVICE" not in text.upper():  # the word is not there at all: no need to scan
+        return False
     return any(word.group(0).upper() == "SERVICE" for word in keywords(unescape(text)))
 
 

@@ -168,3 +168,19 @@ def test_a_query_that_computes_long_goes_on_running_in_a_child(tmp_path):
             headers = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {token}"}
             assert client.post(f"{base}/sparql", content=update, headers=headers).status_code == 204
         assert counts[0] > 0 and counts[1] >= counts[0]
+
+
+def test_queries_not_seen_before_see_every_write(tmp_path):
+    """Each new query text runs in a worker process; one forked before a write is not asked after it."""
+    token = "a-long-random-write-token-for-tests"
+    headers = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {token}"}
+    with served(tmp_path, write_tokens=[token]) as base, httpx.Client(timeout=60) as client:
+        counts = []
+        for i in range(4):
+            text = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{G}> {{ ?s ?p ?o }} }} # {i}"  # never seen before
+            answer = client.get(f"{base}/sparql", params={"query": text})
+            assert answer.status_code == 200
+            counts.append(int(answer.json()["results"]["bindings"][0]["n"]["value"]))
+            update = f'INSERT DATA {{ GRAPH <{G}> {{ <http://example.org/seen{i}> <http://example.org/p> "x" }} }}'
+            assert client.post(f"{base}/sparql", content=update, headers=headers).status_code == 204
+        assert counts == [400, 401, 402, 403]

@@ -72,9 +72,11 @@ def _checked_iri(iri: str) -> str:
         raise InvalidInput(f"the request's Host does not make a valid endpoint IRI: {exc}") from exc
 
 
-async def _query(
+async def answer_query(
     request: Request, query: str, dataset: Dataset | None, accept: str | None, format: str | None
 ) -> Response:
+    """The response to ``query`` (SELECT, ASK, CONSTRUCT, DESCRIBE) over ``dataset``, negotiated by ``accept`` /
+    ``format``; raises what the store or the checks raise (api/errors.py answers them)."""
     settings: Settings = request.app.state.settings
     _check_service(query, settings)
     form = query_form(query)
@@ -176,7 +178,8 @@ async def sparql_get(
         if not request.query_params or set(request.query_params) == {"format"}:
             return await _service_description(request, request.headers.get("accept"), format)
         raise HttpProblem(400, "missing-query", "give the query in the 'query' parameter")
-    return await _query(request, query, _dataset(default_graphs, named_graphs), request.headers.get("accept"), format)
+    dataset = _dataset(default_graphs, named_graphs)
+    return await answer_query(request, query, dataset, request.headers.get("accept"), format)
 
 
 def _browser(request: Request, format: str | None) -> bool:
@@ -269,4 +272,4 @@ async def sparql_post(
         return await _update(request, text, params)
     check_read(request, credentials)
     dataset = _dataset(params.get("default-graph-uri", []), params.get("named-graph-uri", []))
-    return await _query(request, text, dataset, request.headers.get("accept"), format)
+    return await answer_query(request, text, dataset, request.headers.get("accept"), format)

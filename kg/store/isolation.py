@@ -59,8 +59,14 @@ HUNG_SECONDS = 0.2
 REFORK_PAUSE = 0.01
 #: CPU seconds after which a child still evaluating runs at a lower CPU priority (nice 10).
 LOWER_PRIORITY_AFTER = 0.1
-_FORKING = threading.Lock()
+#: Held while forking: one fork at a time (run_forked and kg.store.workers alike).
+FORKING = threading.Lock()
 _REAPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stskg-reaper")
+
+
+def reap(pid: int) -> None:
+    """Collect child ``pid``'s exit in the background (unmapping its copy of the heap takes a while)."""
+    _REAPER.submit(os.waitpid, pid, 0)
 
 
 class WriteCounter:
@@ -89,10 +95,37 @@ class WriteCounter:
         return write
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     # A child must not outlive the server (Linux only; elsewhere the deadline kill suffices).
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def pickled_outcome(function: Callable[[], T], *, check_result: bool = True) -> bytes:
+    """``("ok", function())`` or ``("error", exception)``, pickled: what a child sends its parent.
+
+    An outcome that cannot be rebuilt on the other side (checked for results too unless
+    ``check_result`` is false, e.g. for bytes) goes as a :class:`BackendError` with its text.
+    """
+    try:
+        outcome = ("ok", function())
+    except Exception as exc:  # every failure is carried to the parent
+        exc = exc.with_traceback(None)
+        exc.__context__ = exc.__cause__ = None
+        outcome = ("error", exc)
+    try:
+        payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        if check_result or outcome[0] == "error":
+            pickle.loads(payload)  # noqa: S301 - our own bytes; an exception that cannot be rebuilt goes as text
+    except Exception as exc:
+        payload = pickle.dumps(("error", BackendError(f"the query failed: {outcome[1]!r} ({exc})")))
+    return payload
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _child(function: Callable[[], T], write_end: int) -> None:
@@ -101,21 +134,9 @@ def _child(function: Callable[[], T], write_end: int) -> None:
     try:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        _die_with_parent()
-        try:
-            outcome = ("ok", function())
-        except Exception as exc:  # every failure is carried to the parent
-            exc = exc.with_traceback(None)
-            exc.__context__ = exc.__cause__ = None
-            outcome = ("error", exc)
-        try:
-            payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.loads(payload)  # noqa: S301 - our own bytes; an exception that cannot be rebuilt goes as text
-        except Exception as exc:
-            payload = pickle.dumps(("error", BackendError(f"the query failed: {outcome[1]!r} ({exc})")))
-        view = memoryview(len(payload).to_bytes(8, "big") + payload)
-        while view:
-            view = view[os.write(write_end, view) :]
+        die_with_parent()
+        payload = pickled_outcome(function)
+        write_all(write_end, len(payload).to_bytes(8, "big") + payload)
     except BaseException:  # nothing may escape into the copy of the server
         status = 1
     finally:
@@ -262,7 +283,7 @@ def _fork_once(
 ) -> bytes | _Hung | None:
     """The answer of one forked child (see :func:`_read_answer`); the child is killed unless it answered."""
     read_end, write_end = os.pipe()
-    with _FORKING, warnings.catch_warnings():
+    with FORKING, warnings.catch_warnings():
         # Python 3.12+ warns about forking a threaded process: the child only evaluates and exits.
         warnings.simplefilter("ignore", DeprecationWarning)
         pid = os.fork()
@@ -281,6 +302,5 @@ def _fork_once(
         raise
     finally:
         os.close(read_end)
-        # The answer is in: the child's exit (unmapping its copy of the heap) need not be waited for.
-        _REAPER.submit(os.waitpid, pid, 0)
+        reap(pid)  # the answer is in: the child's exit need not be waited for
     return payload

@@ -1,0 +1,159 @@
+"""kg.store.workers: persistent worker processes answer one read after another, see every write before the
+next call, are killed at the deadline (and replaced), and survive being killed from outside."""
+
+import asyncio
+import os
+import signal
+import threading
+import time
+
+import pyoxigraph as ox
+import pytest
+
+from kg.errors import InvalidQuery, QueryTimeout
+from kg.store import EmbeddedStore
+from kg.store.workers import Worker, Workers
+
+G = ox.NamedNode("http://example.org/workers")
+COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{G.value}> {{ ?s ?p ?o }} }}"
+#: COUNT over a 3-way product of 300 triples (27M rows): seconds of CPU, nothing written before the end.
+RUNAWAY = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{G.value}> {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }} }}"
+
+
+def store_of(triples: int) -> EmbeddedStore:
+    store = EmbeddedStore(None)
+    data = "".join(f'<http://example.org/s{i}> <http://example.org/p> "{i}" .\n' for i in range(triples))
+    store.load(data.encode(), ox.RdfFormat.N_TRIPLES, G)
+    return store
+
+
+def count(workers: Workers, started=None, timeout: float = 30) -> int:
+    async def ask():
+        return await workers.call("select", COUNT, timeout=timeout, started=started)
+
+    result, _ = asyncio.run(ask())
+    return int(result.rows[0][0].value)
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+
+
+def test_one_worker_answers_call_after_call():
+    store = store_of(10)
+    workers = Workers(store, lambda: store.generation)
+    pids: list[int] = []
+    try:
+        assert [count(workers, lambda w: pids.append(w.pid)) for _ in range(20)] == [10] * 20
+        assert workers.forks == 1 and len(set(pids)) == 1
+    finally:
+        workers.close()
+
+
+def test_the_call_after_a_write_sees_it():
+    """A worker sees the store as of its fork: after a write, the next call goes to a worker forked after it."""
+    store = store_of(10)
+    workers = Workers(store, lambda: store.generation)
+    try:
+        assert count(workers) == 10
+        store.update(f'INSERT DATA {{ GRAPH <{G.value}> {{ <http://example.org/new> <http://example.org/p> "x" }} }}')
+        assert count(workers) == 11
+        store.drop(G)
+        assert count(workers) == 0
+        assert workers.forks == 3
+    finally:
+        workers.close()
+
+
+def test_a_call_past_its_deadline_is_stopped_and_the_worker_replaced():
+    """The runaway's worker is killed at the deadline (no CPU used after it) and the next call gets a new one."""
+    store = store_of(300)
+    workers = Workers(store, lambda: store.generation)
+    started: list[Worker] = []
+
+    async def runaway():
+        return await workers.call("select", RUNAWAY, timeout=1.0, started=started.append)
+
+    try:
+        began = time.monotonic()
+        with pytest.raises(QueryTimeout):
+            asyncio.run(runaway())
+        assert time.monotonic() - began < 5
+        killed = started[0].pid
+        until = time.monotonic() + 5
+        while alive(killed) and time.monotonic() < until:
+            time.sleep(0.05)
+        assert not alive(killed), "the worker of a stopped query is still running"
+        replaced: list[int] = []
+        assert count(workers, lambda w: replaced.append(w.pid)) == 300
+        assert replaced[0] != killed
+    finally:
+        workers.close()
+
+
+def test_a_worker_killed_from_outside_is_replaced():
+    store = store_of(10)
+    workers = Workers(store, lambda: store.generation)
+    pids: list[int] = []
+    try:
+        assert count(workers, lambda w: pids.append(w.pid)) == 10
+        os.kill(pids[0], signal.SIGKILL)  # e.g. the kernel's OOM killer, while it waits for a call
+        while alive(pids[0]):
+            time.sleep(0.01)
+        assert count(workers, lambda w: pids.append(w.pid)) == 10
+        assert pids[-1] != pids[0]
+    finally:
+        workers.close()
+
+
+def test_the_callers_mistake_comes_back_as_its_error():
+    store = store_of(10)
+    workers = Workers(store, lambda: store.generation)
+
+    async def bad():
+        return await workers.call("select", "SELECT WHERE {", timeout=10)
+
+    try:
+        with pytest.raises(InvalidQuery):
+            asyncio.run(bad())
+        assert count(workers) == 10 and workers.forks == 1  # an error is an answer: the worker goes on
+    finally:
+        workers.close()
+
+
+def test_a_worker_hung_on_an_inherited_lock_is_forked_again():
+    """A worker forked while another thread held a lock its call needs waits forever: it is replaced."""
+
+    class Guarded:
+        generation = 0
+
+        def __init__(self) -> None:
+            self.lock = threading.Lock()
+
+        def answer(self) -> str:
+            with self.lock:
+                return "answered"
+
+    target = Guarded()
+    target.lock.acquire()
+    workers = Workers(target, lambda: target.generation)
+    pids: list[int] = []
+
+    def started(worker: Worker) -> None:
+        pids.append(worker.pid)
+        if len(pids) == 1:  # the holder goes on and releases the lock; the first worker keeps its copy locked
+            threading.Timer(0.3, target.lock.release).start()
+
+    async def ask():
+        return await workers.call("answer", timeout=20, started=started)
+
+    try:
+        began = time.monotonic()
+        assert asyncio.run(ask())[0] == "answered"
+        assert len(pids) >= 2 and time.monotonic() - began < 10
+    finally:
+        workers.close()
