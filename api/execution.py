@@ -1,4 +1,4 @@
-"""Where a read query runs: the result cache, in a worker thread, or in a child process that can be killed.
+"""Where a read query runs: the result cache, in a worker thread, or in a worker process that can be killed.
 
 * **Cached**: the serialised results of an identical request (query text, bindings, dataset,
   format, row cap) while the store's generation has not moved (``EmbeddedStore.generation``
@@ -6,9 +6,9 @@
 * **Known cheap**: a request whose evaluation used at most :data:`CHEAP_SECONDS` of CPU before
   (CPU time, not wall time: under load a small query waits without computing) runs in a worker
   thread (stopped between output chunks at the deadline, :mod:`kg.store.streaming`).
-* **Anything else** (a query text not seen yet, or one that was slow) runs in a forked child
-  (:func:`kg.store.isolation.run_forked`), killed at the deadline: a runaway query answers 503 and
-  stops using CPU. A client may run :attr:`Admission.per_client` such queries at once (more: 429
+* **Anything else** (a query text not seen yet, or one that was slow) runs in a persistent forked
+  worker process of the store's generation (:class:`kg.store.workers.Workers`), killed at the
+  deadline: a runaway query answers 503 and stops using CPU. A client may run :attr:`Admission.per_client` such queries at once (more: 429
   with ``Retry-After``), the server :data:`MAX_ISOLATED` (more: 503 ``server-busy``).
 
 Only a store with a ``generation`` (the embedded one) is cached or forked: a remote server has its
