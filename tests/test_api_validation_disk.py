@@ -1,5 +1,5 @@
-"""POST /models/{id}/validation on an on-disk store: the run is computed in a forked child from a
-snapshot of the model (issue 10 item 7), which must name the nodes the store holds."""
+"""POST /models/{id}/validation on an on-disk store: the run is computed in a forked child, on the
+child's memory copy of the model (issue 10 item 7), which must name the nodes the store holds."""
 
 import pyoxigraph as ox
 from fastapi.testclient import TestClient
@@ -19,8 +19,8 @@ BLANK_TTL = BAD_TTL + "\n[] a sts:WorkSystem ; sts:hasActivity ex:read .\n"
 
 
 def test_a_run_on_disk_names_the_stored_blank_node_and_is_stored(tmp_path):
-    """The child validates a copy built from the dumped graphs: a blank focus node in the answered
-    report is the blank node the store holds (the copy keeps blank node ids), and the run is listed."""
+    """A blank focus node in the answered report is the blank node the store holds (the child's
+    copy keeps blank node ids), and the run is stored and listed."""
     workspace = Workspace.open(open_store(data_dir=tmp_path / "store"))
     app = create_app(Settings(data_dir=tmp_path, write_tokens=[TOKEN]), workspace=workspace)
     shapes = load_shapes(SHAPES_TTL)

@@ -166,10 +166,11 @@ async def run_validation(
 def _validate(runs: Runs, model_id: str, shapes: ShapesGraph, accepted, engine, offer: Offer, lang: str):
     """In a validation thread: the run computed and rendered (in a child on the embedded store),
     then stored through this process's store. Answers the run, the body and its media type."""
-    source = runs.source(model_id, detached=True)
+    source = runs.source(model_id)
     evaluate = partial(_evaluate_and_render, runs, source, shapes, accepted, engine, offer, lang)
     # Only the embedded store (the one with a generation, as for queries in api.execution) is
-    # forked: the child reads the source's snapshot only; a remote server runs the queries itself.
+    # forked: the child reads the store as it was at the fork (on disk, it builds its memory copy
+    # there, kg.validation.working_copy); a remote server runs the queries itself.
     if getattr(runs.store, "generation", None) is not None:
         shapes_version(shapes)  # cached here, so no child computes it again
         evaluate = partial(run_forked, evaluate, timeout=math.inf)

@@ -54,7 +54,6 @@ from kg.namespaces import (
 )
 from kg.sparql import insert_data
 from kg.store.base import Dataset, Store
-from kg.store.embedded import EmbeddedStore
 from kg.validation import Engine, validate
 from kg.validation.acceptance import model_acceptances, with_acceptances
 from kg.validation.annotations import principles
@@ -63,7 +62,6 @@ from kg.validation.report import ValidationReport
 from kg.validation.report_rdf import read_report, report_triples, to_rdflib_graph
 from kg.validation.shapes import ShapesGraph
 from kg.validation.terms import to_ox
-from kg.validation.working_copy import Snapshot
 
 SH = "http://www.w3.org/ns/shacl#"
 _VERSIONS: "weakref.WeakKeyDictionary[ShapesGraph, str]" = weakref.WeakKeyDictionary()
@@ -115,17 +113,12 @@ def _stamp(moment: datetime) -> ox.Literal:
 
 @dataclass(frozen=True)
 class Source:
-    """What one run of a model reads: its id, catalog IRI and graph, and where its graphs are."""
+    """What one run of a model reads: its id, catalog IRI and graph, and the store holding it."""
 
     model: str
     iri: str
     graph: str
-    #: The store itself, or (embedded store) a snapshot of the model and ontology graphs.
-    data: Store | Snapshot
-
-    def store(self) -> Store:
-        """The store the run reads (a snapshot becomes a memory store here)."""
-        return self.data.store() if isinstance(self.data, Snapshot) else self.data
+    store: Store
 
 
 @dataclass(frozen=True)
@@ -170,19 +163,10 @@ class Runs:
         self.store_run(evaluation)
         return evaluation.run, report
 
-    def source(self, model_id: str, *, detached: bool = False) -> Source:
-        """What a run of ``model_id`` reads; raises :class:`NotFound`.
-
-        ``detached``, on the embedded store: a :class:`Snapshot` of the model and ontology graphs
-        (dumped without holding the GIL), so that :meth:`evaluate` reads nothing of the store
-        itself and can run in a forked child, where a lock of the store that another thread held
-        at the fork would never be released. Otherwise (and on a remote store) the store itself.
-        """
+    def source(self, model_id: str) -> Source:
+        """What a run of ``model_id`` reads; raises :class:`NotFound`."""
         info = self.catalog.get(model_id)
-        data: Store | Snapshot = self.store
-        if detached and isinstance(self.store, EmbeddedStore):
-            data = Snapshot(self.store, [ox.NamedNode(info.graph), ONTOLOGY_GRAPH])
-        return Source(info.id, info.iri, info.graph, data)
+        return Source(info.id, info.iri, info.graph, self.store)
 
     def evaluate(
         self,
@@ -200,7 +184,7 @@ class Runs:
         """
         started = _now()
         report = validate(
-            source.store(), ox.NamedNode(source.graph), shapes, engine=engine, progress=progress, language=language
+            source.store, ox.NamedNode(source.graph), shapes, engine=engine, progress=progress, language=language
         )
         ended = _now()
         run_id = started.strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)

@@ -16,8 +16,6 @@ from its image, the file it was loaded from, whenever that file still is the gra
 (:mod:`kg.store.images`; 1M triples: ~4 s).
 """
 
-import pyoxigraph as ox
-
 from kg.store.base import Dataset, Store
 from kg.store.embedded import EmbeddedStore
 
@@ -34,25 +32,3 @@ def working_store(store: Store, dataset: Dataset) -> Store:
     if dataset.default_graphs is None:
         raise ValueError("validation on disk needs the dataset's graphs named")
     return store.memory_copy(list(dataset.default_graphs))
-
-
-class Snapshot:
-    """Graphs of an embedded store as N-Triples text, to validate somewhere else (a forked child).
-
-    pyoxigraph dumps a graph without holding the GIL, where iterating its quads into a copy holds
-    it for every quad (30% of a server's GIL under 10 validations at once, issue 10 item 7): the
-    server thread dumps, the child builds its memory copy from the text (:meth:`store`).
-    """
-
-    def __init__(self, store: EmbeddedStore, graphs: list[ox.NamedNode]) -> None:
-        self.query_timeout = store.query_timeout
-        self.graphs = [(graph, store.dump(graph, ox.RdfFormat.N_TRIPLES) or b"") for graph in graphs]
-
-    def store(self) -> EmbeddedStore:
-        """A new memory store holding the graphs, blank nodes under the ids the dump gave them."""
-        copy = EmbeddedStore(None, query_timeout=self.query_timeout)
-        for graph, text in self.graphs:
-            # Loaded as N-Quads (of which N-Triples is a part): that load parses with ox.parse,
-            # which keeps blank node ids, where pyoxigraph's bulk load of N-Triples renames them.
-            copy.load(text, ox.RdfFormat.N_QUADS, graph)
-        return copy
