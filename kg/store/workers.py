@@ -35,7 +35,7 @@ from functools import partial
 
 import pyoxigraph as ox
 
-from kg.errors import BackendError, QueryTimeout
+from kg.errors import BackendError, QueryTimeout, UserError
 from kg.store.isolation import (
     FORKING,
     HUNG_SECONDS,
@@ -155,8 +155,13 @@ class Workers:
             raise BackendError("the query's worker process died without an answer")
         cpu, payload = answer
         used, worker.cpu = cpu - worker.cpu, cpu
-        self._give_back(worker)
         kind, value = pickle.loads(payload)  # noqa: S301 - our own worker wrote it
+        if kind == "error" and not isinstance(value, UserError):
+            # The store failed, not the caller (e.g. a file the server's compaction removed since the
+            # fork): this worker's view may be broken, the next call gets a fresh one.
+            worker.close(kill=True)
+        else:
+            self._give_back(worker)
         if kind == "error":
             raise value
         return value, used
