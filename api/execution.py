@@ -8,8 +8,9 @@
   thread (stopped between output chunks at the deadline, :mod:`kg.store.streaming`).
 * **Anything else** (a query text not seen yet, or one that was slow) runs in a persistent forked
   worker process of the store's generation (:class:`kg.store.workers.Workers`), killed at the
-  deadline: a runaway query answers 503 and stops using CPU. A client may run :attr:`Admission.per_client` such queries at once (more: 429
-  with ``Retry-After``), the server :data:`MAX_ISOLATED` (more: 503 ``server-busy``).
+  deadline: a runaway query answers 503 and stops using CPU. A client may run
+  :attr:`Admission.per_client` such queries at once (more: 429 with ``Retry-After``), the server
+  :data:`MAX_ISOLATED` (more: 503 ``server-busy``).
 
 Only a store with a ``generation`` (the embedded one) is cached or forked: a remote server has its
 own time limit, and its data can change behind our back.

@@ -60,8 +60,20 @@ def _endpoint(request: Request) -> str:
     """This endpoint's URL, the base IRI of queries and updates (cheaper than url_for per request).
 
     It is built from the client's Host header, so it is checked as an IRI before it goes into a query.
+    Worked out once per scheme, server, root path and Host (Starlette's ``base_url`` builds a URL).
     """
-    return _checked_iri(f"{request.base_url}sparql")
+    scope = request.scope
+    host = next((value for name, value in scope["headers"] if name == b"host"), None)
+    server = scope.get("server")
+    root = scope.get("app_root_path", scope.get("root_path", ""))
+    return _endpoint_for(scope.get("scheme", "http"), tuple(server) if server else None, root, host)
+
+
+@lru_cache(maxsize=64)
+def _endpoint_for(scheme: str, server: tuple | None, root: str, host: bytes | None) -> str:
+    headers = [(b"host", host)] if host is not None else []
+    scope = {"type": "http", "scheme": scheme, "server": server, "root_path": root, "path": "/", "headers": headers}
+    return _checked_iri(f"{Request(scope).base_url}sparql")
 
 
 @lru_cache(maxsize=64)
