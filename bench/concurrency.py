@@ -295,6 +295,8 @@ def main() -> None:
         failures = logged.count("Exception in ASGI application")
         if failures:
             print(f"the server logged {failures} exceptions; the first:\n{logged[:3000]}")
+        elif not met and logged.strip():
+            print(f"the server's log ends:\n{logged[-3000:]}")
     sys.exit(0 if met and not failures else 1)
 
 
