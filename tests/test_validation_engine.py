@@ -340,14 +340,16 @@ ex:NodeShapeRef a sh:NodeShape ; sh:targetClass ex:Unit ; sh:node ex:Labelled .
 ex:Labelled a sh:NodeShape ; sh:property [ sh:path rdfs:label ; sh:minCount 1 ] .
 ex:MixedShape a sh:NodeShape ; sh:targetClass ex:Unit ;
   sh:or ( [ sh:deactivated true ; sh:path ex:zzz ; sh:minCount 1 ] [ sh:path ex:parent ; sh:minCount 1 ] ) ;
-  sh:xone ( [ sh:path ex:code ; sh:pattern "^[A-Z]" ] [ sh:path ex:status ; sh:in ( "closed" ) ] ) .
+  sh:xone ( [ sh:path ex:code ; sh:pattern "^[A-Z]" ] [ sh:path ex:status ; sh:in ( "closed" ) ] ) ;
+  sh:and ( [ sh:path ex:parent ; sh:property [ sh:path ex:status ; sh:in ( "active" ) ] ] ) .
 """
 
 
 def test_shape_based_constraints_of_node_shapes_agree_with_pyshacl(org_store) -> None:
     """sh:or / sh:and / sh:not / sh:node on node shapes, composed as one query of the failing members
-    (nested, a deactivated member, a member with its own sh:property, sh:xone left to Python), give
-    pySHACL's results, and the query answering sh:or brings back only the violating nodes."""
+    (nested, a deactivated member, a node shape with sh:property; left to Python: a property shape
+    with sh:property, sh:xone), give pySHACL's results, and the query answering sh:or brings back
+    only the violating nodes."""
     recording = RecordingStore(org_store)
     shapes = load_shapes(LOGICAL_SHAPES)
     ours = validate(recording, MODEL, shapes, ontology_graph=ONTOLOGY, builtin=False)  # type: ignore[arg-type]
@@ -356,6 +358,6 @@ def test_shape_based_constraints_of_node_shapes_agree_with_pyshacl(org_store) ->
     found = Counter(r.source_constraint_component.value.rsplit("#")[-1] for r in ours.results)
     assert {"OrConstraintComponent", "AndConstraintComponent", "NotConstraintComponent"} <= set(found), found
     timebox = [r for r in ours.results if r.source_shape == ox.NamedNode(EX + "TimeboxShape")]
-    composed = [q for q in recording.queries if '"active"' in q]
+    composed = [q for q in recording.queries if '"active"' in q and "nickname" in q]
     assert timebox and len(composed) == 1
     assert len(org_store.select(composed[0], dataset=Dataset(default_graphs=[MODEL, ONTOLOGY]))) == len(timebox)

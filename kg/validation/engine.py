@@ -314,11 +314,12 @@ class SparqlEngine:
 
     def _failing_query(self, shape: Shape, focus: c.Focus, depth: int) -> str | None:
         """A query selecting the nodes of ``focus`` that do not conform to ``shape`` (as :meth:`failing`),
-        or ``None`` if a constraint of it is checked in Python: nested ``sh:property``, shape-based
-        constraints on value nodes, qualified, SHACL-SPARQL, or a recursive reference."""
+        or ``None`` if a constraint of it is checked in Python: ``sh:property`` of a property shape,
+        shape-based constraints on value nodes, qualified, SHACL-SPARQL, or a recursive reference.
+        The property shapes of a node shape fail on the same focus nodes, so they are more parts."""
         if shape.deactivated:
             return c.NOTHING
-        if shape.properties or shape.node in self._active or depth > _MAX_DEPTH:
+        if (shape.properties and shape.path is not None) or shape.node in self._active or depth > _MAX_DEPTH:
             return None
         needs_path = {"MinCountConstraintComponent", "MaxCountConstraintComponent", "UniqueLangConstraintComponent"}
         parts: list[str] = []
@@ -340,6 +341,11 @@ class SparqlEngine:
                     part = self._query(shape, name, constraint.params, focus, shape.path)
                 if part is not None:
                     parts.append(part)
+            for node in shape.properties:
+                part = self._failing_query(self.shapes.shape(node), focus, depth + 1)
+                if part is None:
+                    return None
+                parts.append(part)
         finally:
             self._active.discard(shape.node)
         return c.failing_any(parts)
