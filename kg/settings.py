@@ -88,6 +88,7 @@ class Settings(BaseSettings):
             system_graphs=quirks.system_graphs,
             auth=_given(self.endpoint_auth, quirks.auth),
             graph_parameter=quirks.graph_parameter,
+            query_rewrites=quirks.query_rewrites,
         )
 
     def open_store(self) -> Store:

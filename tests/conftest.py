@@ -64,6 +64,7 @@ def virtuoso_config(base: str) -> RemoteConfig:
         result_cap=quirks.result_cap,
         system_graphs=quirks.system_graphs,
         graph_parameter=quirks.graph_parameter,
+        query_rewrites=quirks.query_rewrites,
     )
 
 

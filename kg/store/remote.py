@@ -55,11 +55,13 @@ class RemoteConfig:
     #: Seconds a query may take (the HTTP read timeout of query requests); ``None``: ``timeout``.
     query_timeout: float | None = None
     #: The server's quirks (:mod:`kg.store.profiles`): its row cap, its own graphs, its
-    #: authentication scheme (``basic`` or ``digest``) and its Graph Store parameter name.
+    #: authentication scheme (``basic`` or ``digest``), its Graph Store parameter name, and
+    #: the query rewrites validation needs for it (:mod:`kg.validation.rewrites`).
     result_cap: int | None = None
     system_graphs: tuple[str, ...] = ()
     auth: str = "basic"
     graph_parameter: str = "graph"
+    query_rewrites: tuple[str, ...] = ()
 
 
 class RemoteStore:
@@ -75,6 +77,11 @@ class RemoteStore:
             scheme = httpx.DigestAuth if config.auth == "digest" else httpx.BasicAuth
             auth = scheme(config.username, config.password or "")
         self._http = httpx.Client(headers=headers, auth=auth, timeout=config.timeout)
+
+    @property
+    def query_rewrites(self) -> tuple[str, ...]:
+        """The rewrites validation applies to its queries for this server (its profile's)."""
+        return self.config.query_rewrites
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -195,8 +202,11 @@ class RemoteStore:
         fmt = ox.QueryResultsFormat.from_media_type(media_type)
         if fmt is None:
             raise InvalidQuery(f"expected a SELECT or ASK query (the server sent {media_type})")
+        content = response.content
+        if fmt == ox.QueryResultsFormat.JSON and b'"bnode"' in content:
+            content = _valid_blank_labels(content)
         try:
-            return ox.parse_query_results(response.content, format=fmt)
+            return ox.parse_query_results(content, format=fmt)
         except SyntaxError as exc:
             raise BackendError(f"the SPARQL server sent unreadable results: {exc}") from exc
 
@@ -348,6 +358,26 @@ class RemoteStore:
 
 def _text(response: httpx.Response) -> str:
     return " ".join(response.text.split())[:500] or response.reason_phrase
+
+
+#: A blank node in SPARQL JSON results, type before value (as servers write it).
+_JSON_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")([^"]*)(")')
+_BLANK_LABEL = re.compile(rb"[A-Za-z0-9][A-Za-z0-9]*")
+
+
+def _valid_blank_labels(content: bytes) -> bytes:
+    """JSON results with each blank-node label made a valid one: Virtuoso writes ``nodeID://b10200``,
+    which pyoxigraph refuses. Other characters are written ``_XX`` (hex), so distinct labels stay
+    distinct and one label is read alike in every result."""
+
+    def fix(match: re.Match) -> bytes:
+        label = match.group(2)
+        if _BLANK_LABEL.fullmatch(label):
+            return match.group(0)
+        safe = b"".join(bytes([c]) if chr(c).isalnum() and c < 128 else b"_%02x" % c for c in label)
+        return match.group(1) + b"b" + safe + match.group(3)
+
+    return _JSON_BNODE.sub(fix, content)
 
 
 def _collect(solutions: ox.QuerySolutions, max_rows: int | None) -> SelectResult:

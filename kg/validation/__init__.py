@@ -24,6 +24,7 @@ from kg.validation.builtin import builtin_results
 from kg.validation.engine import SparqlEngine
 from kg.validation.names import with_names
 from kg.validation.report import INFO, VIOLATION, WARNING, Principle, ValidationReport, ValidationResult
+from kg.validation.rewrites import with_rewrites
 from kg.validation.shapes import ShapesGraph
 from kg.validation.working_copy import working_store
 
@@ -84,6 +85,7 @@ def validate(
     (:mod:`kg.validation.builtin`).
     """
     parsed = shapes if isinstance(shapes, ShapesGraph) else ShapesGraph(shapes)
+    store = with_rewrites(store)  # forms the server's profile says it cannot run (kg.validation.rewrites)
     graphs = [model_graph] + ([ontology_graph] if ontology_graph is not None else [])
     dataset = Dataset(default_graphs=graphs)
     if engine == "pyshacl":
