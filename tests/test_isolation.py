@@ -68,16 +68,14 @@ def test_reads_forked_while_other_threads_write_to_rocksdb_all_answer(tmp_path):
     for writer in writers:
         writer.start()
     try:
-        began, answered = time.monotonic(), 0
-        while answered < 60 and time.monotonic() - began < 10:
-            rows = run_forked(lambda: len(list(store.query("SELECT * { ?s ?p ?o } LIMIT 10"))), timeout=5)
-            assert rows == 10
-            answered += 1
+        # A fixed number of reads, no wall-clock budget (a loaded machine only makes them slower): a
+        # child hung on an inherited mutex would raise QueryTimeout at its deadline instead.
+        for _ in range(40):
+            assert run_forked(lambda: len(list(store.query("SELECT * { ?s ?p ?o } LIMIT 10"))), timeout=5) == 10
     finally:
         stop.set()
         for writer in writers:
             writer.join()
-    assert answered >= 20
 
 
 def test_a_child_waiting_for_its_own_thread_is_not_taken_for_hung():
