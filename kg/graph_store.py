@@ -82,7 +82,9 @@ class GraphStore:
 
     def exists(self, graph: ox.NamedNode) -> bool:
         """Whether ``graph`` holds at least one triple (a quad store has no empty graphs)."""
-        return self.store.ask("ASK { GRAPH ?g { ?s ?p ?o } }", bindings={"g": self._data_graph(graph)})
+        # A SELECT, not an ASK: Virtuoso 7.2.5 answers this ASK true for a graph it does not hold.
+        query = "SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1"
+        return bool(self.store.select(query, bindings={"g": self._data_graph(graph)}).rows)
 
     def read(self, graph: ox.NamedNode, format: ox.RdfFormat, output: BinaryIO) -> None:
         """Write ``graph`` in ``format`` to ``output``; raises :class:`NotFound` if it is empty."""

@@ -118,8 +118,16 @@ def _where_brace(query: str) -> int:
 
 
 def insert_data(graph: NamedNode, triples: Iterable[Sequence[Term]]) -> str:
-    """``INSERT DATA { GRAPH <g> { s p o . ... } }`` for the given triples."""
-    body = "\n".join(f"{s} {p} {o} ." for s, p, o in triples)
+    """``INSERT DATA { GRAPH <g> { s p o . ... } }`` for the given triples.
+
+    With blank nodes it is ``INSERT { ... } WHERE {}``: the same update (one solution, so each blank
+    node is one fresh node, as INSERT DATA's are, SPARQL 1.1 Update §3.1.1), which Virtuoso 7.2.5
+    also runs (it refuses blank nodes in INSERT DATA).
+    """
+    rows = [tuple(row) for row in triples]
+    body = "\n".join(f"{s} {p} {o} ." for s, p, o in rows)
+    if any(isinstance(term, BlankNode) for row in rows for term in row):
+        return f"INSERT {{ GRAPH {graph} {{\n{body}\n}} }} WHERE {{}}"
     return f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}"
 
 

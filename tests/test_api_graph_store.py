@@ -12,6 +12,8 @@ from kg.settings import Settings
 TOKEN = "a-long-random-write-token-for-tests"
 WRITE = {"Authorization": f"Bearer {TOKEN}"}
 GSP = "/rdf-graph-store"
+#: With --with-virtuoso these run on Virtuoso too (kg.graph_store asks with SELECT, blank nodes go in with INSERT WHERE).
+RUNS_ON_VIRTUOSO = True
 G = "http://example.org/g1"
 TURTLE = b'@prefix ex: <http://example.org/> . ex:a ex:name "A"@en ; ex:knows [ ex:name "B" ] .'
 MORE = b'<http://example.org/c> <http://example.org/name> "C" .'
