@@ -145,7 +145,7 @@ class RemoteStore:
         dataset: Dataset | None = None,
         max_rows: int | None = None,
     ) -> Serialized:
-        results = self._results(self._query(query, _RESULTS_JSON, bindings, dataset))
+        results = _boolean_or_solutions(self._results(self._query(query, _RESULTS_JSON, bindings, dataset)))
         if isinstance(results, ox.QueryBoolean):
             return Serialized(results.serialize(format=format) or b"")
         # Re-written here rather than passed through: the row cap must hold whatever the server does.
@@ -158,10 +158,7 @@ class RemoteStore:
         return ox.serialize(self.construct(query, bindings=bindings, dataset=dataset), format=format) or b""
 
     def ask(self, query: str, *, bindings: Bindings | None = None, dataset: Dataset | None = None) -> bool:
-        results = self._results(self._query(query, _RESULTS_JSON, bindings, dataset))
-        if isinstance(results, ox.QuerySolutions) and [v.value for v in results.variables] == ["__ASK_RETVAL"]:
-            # Virtuoso 7 answers an ASK in JSON as a SELECT: one row holding 1 for true, none for false.
-            return any(row[0] is not None and row[0].value not in ("0", "false") for row in results)
+        results = _boolean_or_solutions(self._results(self._query(query, _RESULTS_JSON, bindings, dataset)))
         if not isinstance(results, ox.QueryBoolean):
             raise InvalidQuery("expected an ASK query")
         return bool(results)
@@ -378,6 +375,16 @@ def _valid_blank_labels(content: bytes) -> bytes:
         return match.group(1) + b"b" + safe + match.group(3)
 
     return _JSON_BNODE.sub(fix, content)
+
+
+def _boolean_or_solutions(results):
+    """``results``, with Virtuoso 7's answer to an ASK in JSON (a SELECT of one ``__ASK_RETVAL`` row
+    holding 1 for true, no row for false) read as the boolean it is."""
+    if isinstance(results, ox.QuerySolutions) and [v.value for v in results.variables] == ["__ASK_RETVAL"]:
+        answer = any(row[0] is not None and row[0].value not in ("0", "false") for row in results)
+        document = b'{"head": {}, "boolean": ' + (b"true" if answer else b"false") + b"}"
+        return ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
+    return results
 
 
 def _collect(solutions: ox.QuerySolutions, max_rows: int | None) -> SelectResult:
