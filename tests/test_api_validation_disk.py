@@ -8,7 +8,9 @@ from api.app import create_app
 from api.routes.validation import validation_shapes
 from kg.settings import Settings
 from kg.store import Dataset, open_store
+from kg.store.isolation import run_forked
 from kg.validation import load_shapes
+from kg.validation.report_rdf import fresh_node
 from kg.workspace import Workspace
 from tests.validation_fixtures import BAD_TTL, SHAPES_TTL
 
@@ -39,4 +41,17 @@ def test_a_run_on_disk_names_the_stored_blank_node_and_is_stored(tmp_path):
     assert report["counts"]["bySeverity"] == {"Violation": 2, "Warning": 1, "Info": 1}
     runs = client.get("/models/m1/validation/runs").json()
     assert [run["id"] for run in runs] == [report["run"]["id"]]
-    assert client.get(response.headers["location"]).json()["counts"] == report["counts"]
+    stored_run = client.get(response.headers["location"]).json()
+    assert stored_run["counts"] == report["counts"]
+    # The stored run refers to the model's own blank node too, so it is named from the model again.
+    again = [r for r in stored_run["results"] if r["focusNode"]["type"] == "bnode"]
+    assert [r["focusNode"]["value"] for r in again] == blank
+    named = [r for r in report["results"] if r["focusNode"]["type"] == "bnode"]
+    assert [r["focusNodeName"] for r in again] == [r["focusNodeName"] for r in named]
+
+
+def test_report_nodes_made_in_forked_children_are_distinct():
+    """Two runs computed in forked children do not share result node labels (pyoxigraph's own blank
+    node labels repeat after a fork), so stored runs keeping their labels never merge their results."""
+    labels = [run_forked(lambda: fresh_node().value, timeout=10) for _ in range(2)]
+    assert labels[0] != labels[1] and fresh_node().value not in labels

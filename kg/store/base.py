@@ -117,12 +117,23 @@ class Store(Protocol):
         """
         ...
 
-    def load(self, source: Path | bytes, format: RdfFormat, graph: NamedNode, *, source_name: str = "<input>") -> int:
+    def load(
+        self,
+        source: Path | bytes,
+        format: RdfFormat,
+        graph: NamedNode,
+        *,
+        source_name: str = "<input>",
+        keep_blank_nodes: bool = False,
+    ) -> int:
         """Replace ``graph`` with the triples of ``source``; all or nothing. Returns the triple count.
 
         Quads of dataset formats (TriG, N-Quads) all land in ``graph``. On a syntax error the store
         is left exactly as it was, and :class:`kg.errors.InvalidInput` names ``source_name``, line
-        and column.
+        and column. A document's blank nodes are new nodes of the store, as RDF has it for separate
+        documents; with ``keep_blank_nodes`` a label names the store's own blank node of that label
+        instead (a validation report pointing at a model's blank nodes). A remote server has no way
+        to refer to its blank nodes and always mints new ones.
         """
         ...
 

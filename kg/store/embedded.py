@@ -207,19 +207,27 @@ class EmbeddedStore:
     # -- graphs ----------------------------------------------------------------------------
 
     def load(
-        self, source: Path | bytes, format: ox.RdfFormat, graph: ox.NamedNode, *, source_name: str = "<input>"
+        self,
+        source: Path | bytes,
+        format: ox.RdfFormat,
+        graph: ox.NamedNode,
+        *,
+        source_name: str = "<input>",
+        keep_blank_nodes: bool = False,
     ) -> int:
         # All or nothing without a copy: a graph being replaced is only touched once the whole new
         # file has parsed (parsing alone costs ~10% of a bulk load, while Oxigraph's MOVE of a
         # staged graph measured 13x the bulk load itself). A new graph is bulk-loaded directly
         # and removed again if the file breaks part-way.
         with self._writing([graph.value]) as write:
-            count = self._load(source, format, graph, source_name)
+            count = self._load(source, format, graph, source_name, keep_blank_nodes)
         if self._keeps_image(graph):
             self._images.keep(graph, source, format, exact=False, stamp=write.stamp)
         return count
 
-    def _load(self, source: Path | bytes, format: ox.RdfFormat, graph: ox.NamedNode, source_name: str) -> int:
+    def _load(
+        self, source: Path | bytes, format: ox.RdfFormat, graph: ox.NamedNode, source_name: str, keep: bool
+    ) -> int:
         where = {"path": str(source)} if isinstance(source, Path) else {"input": source}
         if self._has_graph(graph):
             try:
@@ -229,16 +237,17 @@ class EmbeddedStore:
                 raise syntax_error(exc, source_name, source) from exc
             self._store.remove_graph(graph)
         try:
-            self._bulk_load(where, format, graph)
+            self._bulk_load(where, format, graph, keep)
         except SyntaxError as exc:
             self._store.remove_graph(graph)
             exc.__traceback__ = None  # its frames hold the pyoxigraph store (and its lock) while the error lives
             raise syntax_error(exc, source_name, source) from exc
         return self.count(graph)
 
-    def _bulk_load(self, where: dict, format: ox.RdfFormat, graph: ox.NamedNode) -> None:
-        if is_dataset_format(format):
+    def _bulk_load(self, where: dict, format: ox.RdfFormat, graph: ox.NamedNode, keep_blank_nodes: bool) -> None:
+        if is_dataset_format(format) or keep_blank_nodes:
             # Quads keep their own graph name in pyoxigraph; a model is one graph, so fold them.
+            # (pyoxigraph's parse keeps blank node labels; its bulk_load renames them.)
             quads = ox.parse(format=format, **where)
             self._store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
         else:

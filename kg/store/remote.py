@@ -234,7 +234,13 @@ class RemoteStore:
     # -- graphs ----------------------------------------------------------------------------
 
     def load(
-        self, source: Path | bytes, format: ox.RdfFormat, graph: ox.NamedNode, *, source_name: str = "<input>"
+        self,
+        source: Path | bytes,
+        format: ox.RdfFormat,
+        graph: ox.NamedNode,
+        *,
+        source_name: str = "<input>",
+        keep_blank_nodes: bool = False,  # the server mints its own blank nodes whatever is asked
     ) -> int:
         where = {"path": str(source)} if isinstance(source, Path) else {"input": source}
         with tempfile.TemporaryFile() as buffer:

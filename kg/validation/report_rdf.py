@@ -15,6 +15,7 @@ and ``dcterms:source``, so the graph explains itself. A complex result path is w
 path (``sh:inversePath``, RDF lists, ...).
 """
 
+import secrets
 from collections.abc import Iterable
 
 import pyoxigraph as ox
@@ -43,11 +44,18 @@ def _n(base: str, local: str) -> ox.NamedNode:
 TYPE = _n(RDF, "type")
 
 
+def fresh_node() -> ox.BlankNode:
+    """A new blank node whose label is unique across processes. pyoxigraph's own labels repeat in
+    forked children (its random state is copied at the fork), and a run computed in a child is
+    stored with its labels kept, so that its focus nodes stay the model's own blank nodes."""
+    return ox.BlankNode(secrets.token_hex(16))
+
+
 def path_triples(path: Path) -> tuple[Term, list[ox.Triple]]:
     """The node standing for ``path`` and the triples describing it (SHACL §2.3.1)."""
     if isinstance(path, PredicatePath):
         return ox.NamedNode(path.iri), []
-    node = ox.BlankNode()
+    node = fresh_node()
     if isinstance(path, InversePath):
         inner, triples = path_triples(path.path)
         return node, [ox.Triple(node, _n(SH, "inversePath"), inner), *triples]
@@ -64,7 +72,7 @@ def path_triples(path: Path) -> tuple[Term, list[ox.Triple]]:
 
 def _rdf_list(items: list[Term]) -> tuple[Term, list[ox.Triple]]:
     nil = _n(RDF, "nil")
-    cells = [ox.BlankNode() for _ in items]
+    cells = [fresh_node() for _ in items]
     triples = []
     for i, (cell, item) in enumerate(zip(cells, items, strict=True)):
         triples.append(ox.Triple(cell, _n(RDF, "first"), item))
@@ -116,11 +124,11 @@ def principle_triples(principle: Principle) -> list[ox.Triple]:
 
 def report_triples(report: ValidationReport, node: ox.NamedNode | ox.BlankNode | None = None) -> list[ox.Triple]:
     """The whole report as triples; ``node`` names the ``sh:ValidationReport`` (default: a blank node)."""
-    node = node if node is not None else ox.BlankNode()
+    node = node if node is not None else fresh_node()
     conforms = ox.Literal("true" if report.conforms else "false", datatype=_n(XSD, "boolean"))
     triples = [ox.Triple(node, TYPE, _n(SH, "ValidationReport")), ox.Triple(node, _n(SH, "conforms"), conforms)]
     for result in report.results:
-        result_node = ox.BlankNode()
+        result_node = fresh_node()
         triples.append(ox.Triple(node, _n(SH, "result"), result_node))
         triples += result_triples(result_node, result)
     for principle in report.principles:

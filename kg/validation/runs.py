@@ -239,7 +239,8 @@ class Runs:
         # DATA of them took 8.6 s of a 102 s run, issue 14); the catalog link, written last, is
         # what makes the run visible, and a failure to write it removes the graph again.
         source = f"validation run {evaluation.run.id}"
-        self.store.load(evaluation.triples, ox.RdfFormat.N_TRIPLES, graph, source_name=source)
+        # The report's blank focus nodes and values are the model's own blank nodes: kept, not renamed.
+        self.store.load(evaluation.triples, ox.RdfFormat.N_TRIPLES, graph, source_name=source, keep_blank_nodes=True)
         try:
             self.store.update(insert_data(CATALOG_GRAPH, link), writes=[CATALOG_GRAPH.value])
         except BaseException:
