@@ -122,14 +122,15 @@ VIRTUOSO_MAX_ROWS = 10_000
 
 
 @contextmanager
-def virtuoso_server(location: Path):
-    """Yield the base URL of a fresh Virtuoso 7 in ``location`` (its default row cap kept), with
-    SPARQL Update granted to the anonymous /sparql user, as its documentation says to do."""
+def virtuoso_server(location: Path, max_rows: int = VIRTUOSO_MAX_ROWS):
+    """Yield the base URL of a fresh Virtuoso 7 in ``location`` (its default row cap kept unless
+    ``max_rows`` says otherwise), with SPARQL Update granted to the anonymous /sparql user, as its
+    documentation says to do."""
     if not Path(VIRTUOSO).exists():
         raise RuntimeError("Virtuoso is not installed: apt-get install virtuoso-opensource (scripts/test does)")
     sql, http = free_port(), free_port()
     (location / "virtuoso.ini").write_text(
-        _VIRTUOSO_INI.format(d=location, sql=sql, http=http, max_rows=VIRTUOSO_MAX_ROWS)
+        _VIRTUOSO_INI.format(d=location, sql=sql, http=http, max_rows=max_rows)
     )
     process = subprocess.Popen(
         [VIRTUOSO, "-f", "-c", str(location / "virtuoso.ini")],
