@@ -129,9 +129,7 @@ def virtuoso_server(location: Path, max_rows: int = VIRTUOSO_MAX_ROWS):
     if not Path(VIRTUOSO).exists():
         raise RuntimeError("Virtuoso is not installed: apt-get install virtuoso-opensource (scripts/test does)")
     sql, http = free_port(), free_port()
-    (location / "virtuoso.ini").write_text(
-        _VIRTUOSO_INI.format(d=location, sql=sql, http=http, max_rows=max_rows)
-    )
+    (location / "virtuoso.ini").write_text(_VIRTUOSO_INI.format(d=location, sql=sql, http=http, max_rows=max_rows))
     process = subprocess.Popen(
         [VIRTUOSO, "-f", "-c", str(location / "virtuoso.ini")],
         cwd=location,

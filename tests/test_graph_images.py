@@ -137,6 +137,9 @@ def test_a_damaged_image_is_not_used(workspace):
     image = _image(workspace, graph)
     image.path.write_bytes(BAD_TTL.encode()[: len(BAD_TTL) // 2].rsplit(b"\n", 1)[0] + b"\n")  # cut short
     assert _triples(workspace.store.memory_copy([graph]), graph) == _triples(workspace.store, graph)
+    # The copy out of the store replaced the damaged image: damage the one now in place.
+    image = _image(workspace, graph)
+    assert image is not None and image.path.exists()
     image.path.write_bytes(b"this is not turtle <<<")
     assert _triples(workspace.store.memory_copy([graph]), graph) == _triples(workspace.store, graph)
 

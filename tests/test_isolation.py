@@ -4,7 +4,6 @@ descriptors, and locks that other threads hold at the moment of the fork."""
 import os
 import resource
 import threading
-import time
 
 import pyoxigraph as ox
 
@@ -43,9 +42,8 @@ def test_a_child_hung_on_an_inherited_lock_is_forked_again():
         with lock:
             return "answered"
 
-    began = time.monotonic()
     assert run_forked(guarded, timeout=20, started=started) == "answered"
-    assert len(pids) >= 2 and time.monotonic() - began < 10
+    assert len(pids) >= 2  # the hung child was replaced; without that the call waits for its deadline
 
 
 def test_reads_forked_while_other_threads_write_to_rocksdb_all_answer(tmp_path):

@@ -14,8 +14,10 @@ Two kinds of image:
   (the copy is checked; dataset formats are loaded by ``parse``, which keeps ids, so they always
   match);
 - an **exact** image is N-Quads written from a copy read out of the store, with the stored
-  blank-node ids; ``parse`` keeps them. It is written the first time a graph with blank nodes is
-  copied, so only that copy is slow.
+  blank-node ids; ``parse`` keeps them. It is written the first time the process that opened the
+  store copies a graph with blank nodes (the CLI does), so only that copy is slow; a forked child
+  cannot write one, so the server's validation runs (each in a child) copy such a graph out of the
+  store every time until some copy in the server process writes the image.
 
 Validity: an image must never outlive a change to its graph. Every write through the store
 removes the images of the graphs it may change (all of them when that is unknown, e.g. a user's

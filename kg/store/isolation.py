@@ -13,9 +13,10 @@ reads or writes), locked, without the threads that would release them: now and t
 forever. Such a child (every thread in a futex wait without timeout, its CPU time standing still)
 is killed and forked again.
 
-Forking costs a few ms (more with a large heap), so callers keep cheap queries in-process and send
-only unknown or known-expensive ones here. :class:`WriteCounter` counts writes to a pyoxigraph
-store, so results cached by the caller can be keyed by the store's generation.
+Forking costs a few ms (more with a large heap), so this is for work that is long anyway (a
+validation run); unseen queries go to the persistent workers of :mod:`kg.store.workers`.
+:class:`WriteCounter` counts writes to a pyoxigraph store, so results cached by the caller can be
+keyed by the store's generation.
 """
 
 import contextlib

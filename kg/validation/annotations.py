@@ -24,6 +24,7 @@ from rdflib.namespace import SH
 
 from kg.namespaces import DCTERMS, RDFS, SKOS, STS
 from kg.store.base import Dataset, Store
+from kg.validation.names import local_name
 from kg.validation.report import Principle, ValidationReport
 from kg.validation.shapes import ShapesGraph
 from kg.validation.terms import sparql_term, to_rdflib
@@ -72,10 +73,6 @@ def _principles(graph: rdflib.Graph, node: rdflib.term.Node, _predicate=None) ->
     return tuple(ordered)
 
 
-def _local(node: rdflib.term.Node) -> str:
-    return str(node).rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-
-
 def shape_name(graph: rdflib.Graph, shape: rdflib.term.Node) -> str:
     """A name for a shape that has no rule id: the local name of the shape or of its nearest named
     parent, then, for a blank property shape, its ``sh:name`` or its property's local name.
@@ -86,10 +83,10 @@ def shape_name(graph: rdflib.Graph, shape: rdflib.term.Node) -> str:
     'PersonShape · name'
     """
     if isinstance(shape, rdflib.URIRef):
-        return _local(shape)
-    named = next((_local(n) for n in _lineage(graph, shape) if isinstance(n, rdflib.URIRef)), None)
+        return local_name(str(shape))
+    named = next((local_name(str(n)) for n in _lineage(graph, shape) if isinstance(n, rdflib.URIRef)), None)
     path = graph.value(shape, SH.path)
-    own = _text(graph, shape, SH.name) or (_local(path) if isinstance(path, rdflib.URIRef) else None)
+    own = _text(graph, shape, SH.name) or (local_name(str(path)) if isinstance(path, rdflib.URIRef) else None)
     return " · ".join(part for part in (named, own) if part) or "shape"
 
 

@@ -22,6 +22,7 @@ import pyoxigraph as ox
 import rdflib
 
 from kg.namespaces import XSD
+from kg.validation.names import local_name
 from kg.validation.paths import Path, words
 
 XSD_STRING = XSD + "string"
@@ -61,14 +62,10 @@ _WORDS = {
 }
 
 
-def _local(iri: str) -> str:
-    return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-
-
 def _term(value: Any) -> str:
     """A parameter value (an rdflib or pyoxigraph term) as a person reads it."""
     if isinstance(value, ox.NamedNode | rdflib.URIRef):
-        return _local(str(value.value if isinstance(value, ox.NamedNode) else value))
+        return local_name(str(value.value if isinstance(value, ox.NamedNode) else value))
     if isinstance(value, ox.Literal | rdflib.Literal):
         text = value.value if isinstance(value, ox.Literal) else str(value)
         datatype = str(value.datatype.value if isinstance(value, ox.Literal) else value.datatype or XSD_STRING)
@@ -94,4 +91,4 @@ def default_message(constraint: Any, path: Path | None, alike: Sequence[Any] = (
     said = _WORDS.get(name, f"fails the {name} constraint").format(**fills)
     if name in ("MinCount", "MaxCount") and fills["value"] != "1":
         said += "s"
-    return f"{words(path, _local) if path is not None else 'The node'}: {said}"
+    return f"{words(path, local_name) if path is not None else 'The node'}: {said}"

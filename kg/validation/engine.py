@@ -85,11 +85,9 @@ class SparqlEngine:
         self._blank_in_closure: set[ox.NamedNode] = set()  # classes with a blank-node subclass
         self._pair_cache: dict[tuple, list[tuple[Term, Term]]] = {}
         self._focus_cache: dict[str, list[Term]] = {}
-        #: Seconds spent per targeted shape (label) in the last :meth:`run`; shared work (class
-        #: closures, value pairs reused by later shapes) counts where it is first computed.
-        self.timings: dict[str, float] = {}
-        #: The same in CPU time of this thread (the queries run in it): steadier than wall time on a
-        #: loaded machine, for growth ratios (bench/shape_growth.py).
+        #: CPU seconds of this thread (the queries run in it) per targeted shape (label) in the last
+        #: :meth:`run`, steadier than wall time on a loaded machine (bench/shape_growth.py); shared
+        #: work (class closures, value pairs reused by later shapes) counts where it is first computed.
         self.cpu_timings: dict[str, float] = {}
         self._violations: dict[tuple, list[Row]] = {}
         self._failing: dict[tuple, frozenset[Term]] = {}
@@ -106,11 +104,10 @@ class SparqlEngine:
                 self.progress(done, len(targeted), shape.label())
             if shape.deactivated:
                 continue
-            start, cpu = time.perf_counter(), time.thread_time()
+            cpu = time.thread_time()
             closures = {cls: self._closure(cls) for cls in shape.target_classes}
             results += self._report(shape, c.target_focus(shape, closures), 0)
             label = shape.label()
-            self.timings[label] = self.timings.get(label, 0.0) + time.perf_counter() - start
             self.cpu_timings[label] = self.cpu_timings.get(label, 0.0) + time.thread_time() - cpu
         return results
 

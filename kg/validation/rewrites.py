@@ -43,13 +43,14 @@ class RewritingStore:
     def rewrite(self, query: str, dataset: Dataset | None) -> str:
         for name in self.names:
             if name == "unroll-repeated-paths":
-                query = unroll(query, lambda step, q=query: self._depth(prologue(q), step, dataset))
+                declarations = prologue(query)  # once per query, not per repeated path
+                query = unroll(query, lambda step, d=declarations: self._depth(d, step, dataset))
             else:
                 query = values_anti_join_as_optional(query)
         return query
 
     def _depth(self, declarations: str, step: str, dataset: Dataset | None) -> int:
-        """The longest shortest path along ``step``'s edges in ``dataset``, measured once per store."""
+        """The longest shortest path along ``step``'s edges in ``dataset``, measured once per run."""
         graphs = (tuple(dataset.default_graphs or ()), tuple(dataset.named_graphs or ())) if dataset else None
         key = (declarations, step, graphs)
         if key not in self._depths:
