@@ -89,3 +89,21 @@ def test_a_child_waiting_for_its_own_thread_is_not_taken_for_hung():
     pids: list[int] = []
     assert run_forked(waits_for_a_helper_thread, timeout=20, started=pids.append) == "waited"
     assert len(pids) == 1
+
+
+def test_a_forked_child_keeps_no_pipe_of_the_server_open():
+    """The child of run_forked closes the pipes it inherited (but its own answer pipe)."""
+    read_end, write_end = os.pipe()
+
+    def is_open(fd: int) -> bool:
+        try:
+            os.fstat(fd)
+        except OSError:
+            return False
+        return True
+
+    try:
+        assert run_forked(lambda: (is_open(write_end), is_open(read_end)), timeout=10) == (False, False)
+    finally:
+        os.close(read_end)
+        os.close(write_end)

@@ -156,3 +156,19 @@ def test_a_worker_hung_on_an_inherited_lock_is_forked_again():
         assert len(pids) >= 2  # the hung child was replaced; without that the call waits for its deadline
     finally:
         workers.close()
+
+
+def test_a_worker_keeps_no_pipe_of_the_server_open():
+    """A pipe the server closes ends for its reader although a worker was forked while it was open
+    (seen: a browser driver waiting forever for the end of its stdin, held open by a worker)."""
+    store = store_of(10)
+    workers = Workers(store, lambda: store.generation)
+    read_end, write_end = os.pipe()
+    try:
+        assert count(workers) == 10  # a worker is forked while the pipe is open
+        os.close(write_end)
+        os.set_blocking(read_end, False)
+        assert os.read(read_end, 1) == b""  # the end of the pipe, not "would block"
+    finally:
+        os.close(read_end)
+        workers.close()

@@ -140,6 +140,11 @@ class GraphImages:
     def _remove(self, graphs: Collection[str] | None) -> None:
         if not self.directory.is_dir():
             return
+        if graphs is not None and not any(g.endswith("/") for g in graphs):
+            # Named graphs only (the usual write): their entries are found by name, not by reading all.
+            for graph in graphs:
+                self._unlink(self._key(ox.NamedNode(graph)))
+            return
         for entry in self.directory.glob("*.json"):
             if graphs is not None:
                 try:
@@ -148,10 +153,13 @@ class GraphImages:
                     graph = None  # unreadable: removed, as any image we cannot vouch for
                 if graph is not None and not any(_covers(g, graph) for g in graphs):
                     continue
-            key = entry.stem
-            entry.unlink(missing_ok=True)
-            for data in self.directory.glob(f"{key}-*"):
-                data.unlink(missing_ok=True)
+            self._unlink(entry.stem)
+
+    def _unlink(self, key: str) -> None:
+        """Remove the image named ``key``: its entry first (it is what readers look up), then its data."""
+        (self.directory / f"{key}.json").unlink(missing_ok=True)
+        for data in self.directory.glob(f"{key}-*"):
+            data.unlink(missing_ok=True)
 
     def _key(self, graph: ox.NamedNode) -> str:
         return hashlib.sha256(graph.value.encode()).hexdigest()[:40]

@@ -25,10 +25,11 @@ import os
 import pickle
 import select
 import signal
+import stat
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
@@ -129,6 +130,19 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
+def close_inherited(keep: Collection[int]) -> None:
+    """In a forked child: close the sockets and pipes inherited from the server but those in ``keep``.
+    A connection or pipe the server closes must not stay open here (a client would wait for the end
+    of a response, a program for the end of its input: seen, a browser driver waiting for the end of
+    its stdin). The store's files stay open: the child reads them."""
+    for name in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError, ValueError):
+            fd = int(name)
+            mode = os.fstat(fd).st_mode
+            if fd > 2 and fd not in keep and (stat.S_ISSOCK(mode) or stat.S_ISFIFO(mode)):
+                os.close(fd)
+
+
 def _child(function: Callable[[], T], write_end: int) -> None:
     """In the forked child: evaluate, pickle the outcome into the pipe, exit without cleanup."""
     status = 0
@@ -136,6 +150,7 @@ def _child(function: Callable[[], T], write_end: int) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         die_with_parent()
+        close_inherited(keep=(write_end,))
         payload = pickled_outcome(function)
         write_all(write_end, len(payload).to_bytes(8, "big") + payload)
     except BaseException:  # nothing may escape into the copy of the server

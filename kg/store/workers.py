@@ -24,7 +24,6 @@ import gc
 import os
 import pickle
 import signal
-import stat
 import struct
 import time
 import warnings
@@ -42,6 +41,7 @@ from kg.store.isolation import (
     LOWER_PRIORITY_AFTER,
     REFORK_PAUSE,
     blocked_ticks,
+    close_inherited,
     cpu_seconds,
     die_with_parent,
     pickled_outcome,
@@ -273,15 +273,6 @@ _GONE = object()
 _GONE_IDLE = object()
 
 
-def _close_sockets() -> None:
-    """Close the server's sockets in the worker: a connection the server closes must not stay open here."""
-    for name in os.listdir("/proc/self/fd"):
-        with contextlib.suppress(OSError, ValueError):
-            fd = int(name)
-            if stat.S_ISSOCK(os.fstat(fd).st_mode):
-                os.close(fd)
-
-
 def _read_exact(fd: int, size: int) -> bytes | None:
     data = bytearray()
     while len(data) < size:
@@ -300,8 +291,7 @@ def _serve(target: object, requests: int, answers: int) -> None:
         for number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(number, signal.SIG_DFL)
         die_with_parent()
-        with contextlib.suppress(OSError):
-            _close_sockets()
+        close_inherited(keep=(requests, answers))
         # The server's objects are never collected here: a collection would touch (copy) all their pages.
         gc.freeze()
         while (header := _read_exact(requests, 8)) is not None:
