@@ -294,15 +294,20 @@ def run_forked(function: Callable[[], T], *, timeout: float, started: Callable[[
     return value
 
 
+def fork() -> int:
+    """``os.fork()``, one fork at a time (:data:`FORKING`). Python 3.12+ warns about forking a
+    threaded process; the children here only evaluate and answer, so the warning is silenced."""
+    with FORKING, warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return os.fork()
+
+
 def _fork_once(
     function: Callable[[], T], deadline: float, started: Callable[[int], None] | None
 ) -> bytes | _Hung | None:
     """The answer of one forked child (see :func:`_read_answer`); the child is killed unless it answered."""
     read_end, write_end = os.pipe()
-    with FORKING, warnings.catch_warnings():
-        # Python 3.12+ warns about forking a threaded process: the child only evaluates and exits.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
+    pid = fork()
     if pid == 0:  # pragma: no cover - the child's coverage is not collected
         os.close(read_end)
         _child(function, write_end)

@@ -26,7 +26,6 @@ import pickle
 import signal
 import struct
 import time
-import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -36,7 +35,6 @@ import pyoxigraph as ox
 
 from kg.errors import BackendError, QueryTimeout, UserError
 from kg.store.isolation import (
-    FORKING,
     HUNG_SECONDS,
     LOWER_PRIORITY_AFTER,
     REFORK_PAUSE,
@@ -44,6 +42,7 @@ from kg.store.isolation import (
     close_inherited,
     cpu_seconds,
     die_with_parent,
+    fork,
     pickled_outcome,
     reap,
     write_all,
@@ -195,10 +194,7 @@ class Workers:
     def _fork_here(self, generation: int) -> Worker:
         request_read, request_write = os.pipe()
         answer_read, answer_write = os.pipe()
-        with FORKING, warnings.catch_warnings():
-            # Python 3.12+ warns about forking a threaded process: the worker only evaluates.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
+        pid = fork()
         if pid == 0:  # pragma: no cover - the worker's coverage is not collected
             os.close(request_write)
             os.close(answer_read)
