@@ -325,3 +325,74 @@ def _fork_once(
         os.close(read_end)
         reap(pid)  # the answer is in: the child's exit need not be waited for
     return payload
+
+
+class Forked:
+    """``function()`` evaluating in a forked child while the caller goes on with other work; the
+    child shares the caller's memory copy-on-write (a snapshot at the fork), as in :func:`run_forked`.
+
+    For splitting one long read over the cores (a validation run's shapes, issue 14): no deadline,
+    the caller waits in :meth:`result`. ``function`` must only read. A child that dies without an
+    answer, or that hangs on a lock it inherited at the fork (:func:`blocked_ticks`), is a
+    :class:`BackendError`, so the caller can do the work itself instead.
+    """
+
+    def __init__(self, function: Callable[[], T]) -> None:
+        read_end, write_end = os.pipe()
+        self.pid = fork()
+        if self.pid == 0:  # pragma: no cover - the child's coverage is not collected
+            os.close(read_end)
+            _child(function, write_end)
+        os.close(write_end)
+        self._read_end = read_end
+
+    def result(self) -> T:
+        """The child's result (its exception raised here); waits until it has answered."""
+        try:
+            payload = _read_answer_unhurried(self._read_end, self.pid)
+            if not payload:
+                os.kill(self.pid, signal.SIGKILL)
+                raise BackendError("a forked worker died or hung without an answer")
+        finally:
+            self.close()
+        kind, value = pickle.loads(payload)  # noqa: S301 - our own child wrote it
+        if kind == "error":
+            raise value
+        return value
+
+    def close(self) -> None:
+        """Stop the child if it has not answered yet (idempotent)."""
+        if self._read_end < 0:
+            return
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+        os.close(self._read_end)
+        self._read_end = -1
+        reap(self.pid)
+
+
+def _read_answer_unhurried(read_end: int, pid: int) -> bytes:
+    """The child's length-prefixed answer, however long it computes; ``b""`` if it died first or
+    has waited :data:`HUNG_SECONDS` on a lock nothing will release. Unlike :func:`_read_answer`
+    the child keeps its priority: the caller is waiting for it, not serving others meanwhile."""
+    poller = select.poll()
+    poller.register(read_end, select.POLLIN)
+    blocked: tuple[float, int] | None = None
+    buffer = bytearray()
+    size: int | None = None
+    while size is None or len(buffer) < size + 8:
+        if not poller.poll(250):
+            ticks = None if buffer else blocked_ticks(pid)
+            now = time.monotonic()
+            if ticks is None or blocked is None or blocked[1] != ticks:
+                blocked = None if ticks is None else (now, ticks)
+            elif now - blocked[0] >= HUNG_SECONDS:
+                return b""
+            continue
+        chunk = os.read(read_end, 1 << 20)
+        if not chunk:
+            return b""
+        buffer += chunk
+        if size is None and len(buffer) >= 8:
+            size = int.from_bytes(buffer[:8], "big")
+    return bytes(buffer[8:])

@@ -8,6 +8,7 @@ Two engines behind one call, both returning a :class:`ValidationReport`:
   (:mod:`kg.validation.reference`).
 """
 
+import os
 from collections.abc import Callable
 from pathlib import Path as FilePath
 from typing import Literal as TypingLiteral
@@ -41,6 +42,9 @@ __all__ = [
 ]
 
 Engine = TypingLiteral["sparql", "pyshacl"]
+#: Processes a run on a working copy shares its shapes among, at most: each child copies the pages
+#: it touches, so more processes, more memory (a 1M-triple run is ~0.9 GB in one process).
+MAX_WORKERS = 2
 
 
 def load_shapes(source: FilePath | str | bytes | rdflib.Graph, format: str = "turtle") -> ShapesGraph:
@@ -97,8 +101,13 @@ def validate(
     elif engine == "sparql":
         # On disk, the queries run on a memory copy of the graphs they read (kg.validation.working_copy).
         copied = Dataset(default_graphs=graphs + ([shapes_graph] if shapes_graph is not None else []))
-        store = working_store(store, copied)
-        report = ValidationReport.of(SparqlEngine(store, dataset, parsed, shapes_graph, progress).run(), "sparql")
+        copy = working_store(store, copied)
+        # A working copy is this run's own, so the shapes may be shared with a forked child (the
+        # machine's second core: the engine's queries were half of a 1M-triple run, issue 14).
+        workers = min(len(os.sched_getaffinity(0)), MAX_WORKERS) if copy is not store else 1
+        engine_run = SparqlEngine(copy, dataset, parsed, shapes_graph, progress).run(workers)
+        store = copy
+        report = ValidationReport.of(engine_run, "sparql")
     else:
         raise ValueError(f"unknown validation engine {engine!r}; choose 'sparql' or 'pyshacl'")
     if builtin and ontology_graph is not None:  # undeclared stskg terms, no work system (kg.validation.builtin)

@@ -12,6 +12,7 @@ Blank nodes are compared across queries by identifier, which the embedded store 
 remote server must do the same (Oxigraph server does).
 """
 
+import multiprocessing
 import re
 import time
 from collections.abc import Callable
@@ -20,7 +21,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from rdflib.namespace import SH as RDFLIB_SH
 
-from kg.errors import UnsupportedShape
+from kg.errors import BackendError, UnsupportedShape
+from kg.store import isolation
 from kg.store.base import Dataset, Store, Term
 from kg.validation import compiler as c
 from kg.validation.antijoin import plan_not_exists
@@ -95,20 +97,80 @@ class SparqlEngine:
 
     # -- entry point ----------------------------------------------------------------------------
 
-    def run(self) -> list[ValidationResult]:
-        """All results of all targeted, active shapes."""
-        results: list[ValidationResult] = []
+    def run(self, workers: int = 1) -> list[ValidationResult]:
+        """All results of all targeted, active shapes, in the order of the shapes.
+
+        With ``workers`` > 1 the shapes are shared with forked children (:meth:`_run_shared`); only
+        for a store no other thread uses meanwhile (a private working copy), since a child gets a
+        snapshot of it and of every lock in it at the fork.
+        """
         targeted = self.shapes.targeted()
+        if workers > 1 and len(targeted) > 1:
+            return self._run_shared(targeted, workers)
+        results: list[ValidationResult] = []
         for done, shape in enumerate(targeted):
             if self.progress is not None:
                 self.progress(done, len(targeted), shape.label())
-            if shape.deactivated:
-                continue
-            cpu = time.thread_time()
-            closures = {cls: self._closure(cls) for cls in shape.target_classes}
-            results += self._report(shape, c.target_focus(shape, closures), 0)
-            label = shape.label()
-            self.cpu_timings[label] = self.cpu_timings.get(label, 0.0) + time.thread_time() - cpu
+            results += self._shape_results(shape, self.cpu_timings)
+        return results
+
+    def _shape_results(self, shape: Shape, timings: dict[str, float]) -> list[ValidationResult]:
+        if shape.deactivated:
+            return []
+        cpu = time.thread_time()
+        closures = {cls: self._closure(cls) for cls in shape.target_classes}
+        results = self._report(shape, c.target_focus(shape, closures), 0)
+        label = shape.label()
+        timings[label] = timings.get(label, 0.0) + time.thread_time() - cpu
+        return results
+
+    def _run_shared(self, targeted: list[Shape], workers: int) -> list[ValidationResult]:
+        """:meth:`run` over ``workers`` processes: this one and forked children (copy-on-write copies
+        of the store and of this engine), each taking the next shape not yet taken from a shared
+        counter until none is left, so a process that drew cheap shapes takes more of them (the
+        bundled shapes' costs differ by 1000x). Each shape's results come back by its index and
+        are joined in the order of the shapes, so the results are the ones :meth:`run` gives with
+        one worker, in the same order. Caches are per process: a sub-shape both processes need is
+        computed twice. A child that fails without an answer leaves its shapes to this process."""
+        counter = multiprocessing.RawValue("i", 0)
+        lock = multiprocessing.Lock()
+
+        def claim() -> int:
+            with lock:
+                taken = counter.value
+                counter.value = taken + 1
+            return taken
+
+        def work(progress: Callable[[int, int, str], None] | None) -> tuple[dict[int, list], dict[str, float]]:
+            done: dict[int, list[ValidationResult]] = {}
+            timings: dict[str, float] = {}
+            while (index := claim()) < len(targeted):
+                if progress is not None:
+                    progress(index, len(targeted), targeted[index].label())
+                done[index] = self._shape_results(targeted[index], timings)
+            return done, timings
+
+        # The children never call ``progress``: it may take a lock another thread holds at the fork.
+        children = [isolation.Forked(lambda: work(None)) for _ in range(workers - 1)]
+        try:
+            done, timings = work(self.progress)
+            outcomes = [(done, timings)]
+            for child in children:
+                try:
+                    outcomes.append(child.result())
+                except BackendError:  # died or hung: its shapes are done below
+                    pass
+        finally:
+            for child in children:
+                child.close()
+        by_index: dict[int, list[ValidationResult]] = {}
+        for found, spent in outcomes:
+            by_index.update(found)
+            for label, seconds in spent.items():
+                self.cpu_timings[label] = self.cpu_timings.get(label, 0.0) + seconds
+        results: list[ValidationResult] = []
+        for index, shape in enumerate(targeted):
+            results += by_index[index] if index in by_index else self._shape_results(shape, self.cpu_timings)
         return results
 
     def _report(self, shape: Shape, focus: c.Focus, depth: int) -> list[ValidationResult]:
