@@ -74,3 +74,17 @@ def test_a_forked_worker_answers_raises_or_fails_as_an_error():
         Forked(lambda: (_ for _ in ()).throw(UnsupportedShape("no such shape"))).result()
     with pytest.raises(BackendError, match="without an answer"):
         Forked(lambda: os._exit(3)).result()
+
+
+def test_names_fetched_in_two_processes_are_the_names_of_one(synthetic, monkeypatch):
+    """The names query split among processes gives every label and work system one query gives."""
+    from kg.validation import names
+
+    store, _ = synthetic
+    dataset = Dataset(default_graphs=[MODEL, ONTOLOGY_GRAPH])
+    terms = [t for r in engine(store).run() for t in (r.focus_node, r.value) if t is not None]
+    one = names.fetch_names(store, dataset, terms)
+    monkeypatch.setattr(names, "_SHARED_FROM", 10)  # this small model has ~100s of IRIs, not 1000s
+    two = names.fetch_names(store, dataset, terms, workers=2)
+    assert len(one.labels) > 50 and len(one.work_systems) > 20
+    assert two == one

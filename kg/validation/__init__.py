@@ -92,6 +92,7 @@ def validate(
     store = with_rewrites(store)  # forms the server's profile says it cannot run (kg.validation.rewrites)
     graphs = [model_graph] + ([ontology_graph] if ontology_graph is not None else [])
     dataset = Dataset(default_graphs=graphs)
+    workers = 1  # processes for the queries, where the store is this run's own (below)
     if engine == "pyshacl":
         # Imported here: pySHACL (and rdflib's SPARQL engine under it) takes 0.2-0.4 s to import,
         # which every run of the default engine would pay for nothing.
@@ -116,4 +117,4 @@ def validate(
     report = annotate(report, parsed, store, ontology_graph)
     # Risk acceptances recorded in the model travel with the report; they never change its results.
     report = with_acceptances(report, model_acceptances(store, dataset))
-    return with_names(report, store, dataset, language)
+    return with_names(report, store, dataset, language, workers)

@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from kg.errors import BackendError
 from kg.namespaces import RDFS, SKOS, STS
+from kg.store import isolation
 from kg.store.base import Dataset, Store, Term
 from kg.validation.paths import Path, properties, words
 from kg.validation.terms import sparql_term
@@ -132,11 +134,56 @@ def _rank(literal: ox.Literal, predicate: str, language: str) -> tuple:
     return (by_language, _LABELS.index(predicate) if predicate in _LABELS else len(_LABELS), literal.value)
 
 
-def fetch_names(store: Store, dataset: Dataset, terms: Iterable[Term], language: str = "en") -> Names:
-    """The names of the IRIs among ``terms`` and the work systems they belong to, in one query."""
+#: Below this many IRIs the names query is not worth a fork (~0.15 ms per IRI, a fork ~10 ms).
+_SHARED_FROM = 1000
+
+
+def fetch_names(store: Store, dataset: Dataset, terms: Iterable[Term], language: str = "en", workers: int = 1) -> Names:
+    """The names of the IRIs among ``terms`` and the work systems they belong to, in one query.
+
+    With ``workers`` > 1 (a store no other thread uses, as :meth:`SparqlEngine.run` asks) the IRIs
+    are split among forked children: the query's cost grows with the IRIs bound (measured: 0.50 s
+    CPU for 3.2k IRIs, 0.23 s for half), and each IRI's labels and work systems come from its own
+    rows, so the parts join exactly."""
     iris = sorted({t.value for t in terms if isinstance(t, ox.NamedNode)})
     if not iris:
         return Names()
+    parts = max(1, min(workers, len(iris) // _SHARED_FROM))
+    if parts == 1:
+        candidates, members = _name_rows(store, dataset, iris, language)
+    else:
+        size = -(-len(iris) // parts)
+        chunks = [iris[i : i + size] for i in range(0, len(iris), size)]
+        children = [isolation.Forked(lambda chunk=chunk: _name_rows(store, dataset, chunk, language)) for chunk in chunks[1:]]
+        try:
+            outcomes = [_name_rows(store, dataset, chunks[0], language)]
+            for chunk, child in zip(chunks[1:], children, strict=True):
+                try:
+                    outcomes.append(child.result())
+                except BackendError:  # died or hung: its part is fetched here
+                    outcomes.append(_name_rows(store, dataset, chunk, language))
+        finally:
+            for child in children:
+                child.close()
+        candidates, members = {}, {}
+        for found, belongs in outcomes:
+            for node, ranked in found.items():
+                candidates.setdefault(node, []).extend(ranked)
+            for node, systems in belongs.items():
+                members.setdefault(node, set()).update(systems)
+    labels = {node: min(ranked)[2].strip() for node, ranked in candidates.items()}
+    named = Names(labels, {})
+    work_systems = {
+        node: tuple(sorted(found, key=lambda w: (named.name(ox.NamedNode(w)).lower(), w)))
+        for node, found in members.items()
+    }
+    return Names(labels, work_systems)
+
+
+def _name_rows(
+    store: Store, dataset: Dataset, iris: list[str], language: str
+) -> tuple[dict[str, list[tuple]], dict[str, set[str]]]:
+    """The ranked label candidates of ``iris`` and of their work systems, and the work systems of each."""
     values = " ".join(sparql_term(ox.NamedNode(i)) for i in iris)
     query = f"""PREFIX sts: <{STS}>
 SELECT ?n ?p ?label ?ws ?wsp ?wsLabel WHERE {{
@@ -161,13 +208,7 @@ SELECT ?n ?p ?label ?ws ?wsp ?wsLabel WHERE {{
         if isinstance(ws, ox.NamedNode):
             members.setdefault(node, set()).add(ws.value)
             offer(ws.value, row.get("wsp"), row.get("wsLabel"))
-    labels = {node: min(ranked)[2].strip() for node, ranked in candidates.items()}
-    named = Names(labels, {})
-    work_systems = {
-        node: tuple(sorted(found, key=lambda w: (named.name(ox.NamedNode(w)).lower(), w)))
-        for node, found in members.items()
-    }
-    return Names(labels, work_systems)
+    return candidates, members
 
 
 def mentioned(report: "ValidationReport") -> list[Term]:
@@ -184,6 +225,8 @@ def mentioned(report: "ValidationReport") -> list[Term]:
     return terms
 
 
-def with_names(report: "ValidationReport", store: Store, dataset: Dataset, language: str = "en") -> "ValidationReport":
-    """``report`` carrying the names of what it mentions, fetched from ``dataset`` in one query."""
-    return replace(report, names=fetch_names(store, dataset, mentioned(report), language))
+def with_names(
+    report: "ValidationReport", store: Store, dataset: Dataset, language: str = "en", workers: int = 1
+) -> "ValidationReport":
+    """``report`` carrying the names of what it mentions, fetched from ``dataset`` (see :func:`fetch_names`)."""
+    return replace(report, names=fetch_names(store, dataset, mentioned(report), language, workers))
