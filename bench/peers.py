@@ -86,8 +86,10 @@ def run_disk(model: Path, shapes_path: Path, tag: str, builtin_apart: bool = Fal
         workspace = Workspace.open(open_store(data_dir=Path(data_dir)))
         opened = time.perf_counter() - start
         shapes = load_shapes(shapes_path)
-        _, report = Runs(workspace.catalog).run("big", shapes)
-        render_report(report, "text", {}, title="model big")
+        runs = Runs(workspace.catalog)
+        evaluation, report = runs.evaluate(runs.source("big"), shapes)
+        # As `stskg validate --model` does: the run stored while the report renders in a child.
+        runs.store_while(evaluation, lambda: render_report(report, "text", {}, title="model big"))
         seconds = time.perf_counter() - start
         workspace.close()
     results = report.results

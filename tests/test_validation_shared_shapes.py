@@ -88,3 +88,22 @@ def test_names_fetched_in_two_processes_are_the_names_of_one(synthetic, monkeypa
     two = names.fetch_names(store, dataset, terms, workers=2)
     assert len(one.labels) > 50 and len(one.work_systems) > 20
     assert two == one
+
+
+def test_a_run_is_stored_while_its_report_renders_in_a_child(synthetic, tmp_path):
+    """store_while gives what the rendering gives and leaves the run stored; a rendering error is
+    the caller's error, after the run is stored."""
+    from kg.validation.formats import render_report
+
+    _, data = synthetic
+    workspace = Workspace.open(open_store(data_dir=tmp_path))
+    workspace.catalog.put("m", read_source(data, format="ntriples", max_bytes=10**8))
+    runs = Runs(workspace.catalog)
+    evaluation, report = runs.evaluate(runs.source("m"), bundled_shapes())
+    body = runs.store_while(evaluation, lambda: render_report(report, "json", {}))
+    assert body == render_report(report, "json", {}) and len(body) > 10_000
+    assert runs.latest("m")[0] == evaluation.run
+    again, _ = runs.evaluate(runs.source("m"), bundled_shapes())
+    with pytest.raises(ValueError, match="no such format"):
+        runs.store_while(again, lambda: (_ for _ in ()).throw(ValueError("no such format")))
+    assert [r.id for r in runs.of_model("m")][0] == again.run.id

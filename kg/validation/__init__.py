@@ -8,6 +8,7 @@ Two engines behind one call, both returning a :class:`ValidationReport`:
   (:mod:`kg.validation.reference`).
 """
 
+import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path as FilePath
@@ -16,8 +17,9 @@ from typing import Literal as TypingLiteral
 import pyoxigraph as ox
 import rdflib
 
-from kg.errors import InvalidInput
+from kg.errors import BackendError, InvalidInput
 from kg.namespaces import ONTOLOGY_GRAPH
+from kg.store import isolation
 from kg.store.base import Dataset, Store
 from kg.validation.acceptance import model_acceptances, with_acceptances
 from kg.validation.annotations import annotate
@@ -93,6 +95,8 @@ def validate(
     graphs = [model_graph] + ([ontology_graph] if ontology_graph is not None else [])
     dataset = Dataset(default_graphs=graphs)
     workers = 1  # processes for the queries, where the store is this run's own (below)
+    builtins = builtin and ontology_graph is not None  # undeclared stskg terms, no work system (kg.validation.builtin)
+    found: list[ValidationResult] | None = None
     if engine == "pyshacl":
         # Imported here: pySHACL (and rdflib's SPARQL engine under it) takes 0.2-0.4 s to import,
         # which every run of the default engine would pay for nothing.
@@ -104,15 +108,27 @@ def validate(
         copied = Dataset(default_graphs=graphs + ([shapes_graph] if shapes_graph is not None else []))
         copy = working_store(store, copied)
         # A working copy is this run's own, so the shapes may be shared with a forked child (the
-        # machine's second core: the engine's queries were half of a 1M-triple run, issue 14).
+        # machine's second core: the engine's queries were half of a 1M-triple run, issue 14),
+        # and the built-in checks run in another meanwhile.
         workers = min(len(os.sched_getaffinity(0)), MAX_WORKERS) if copy is not store else 1
-        engine_run = SparqlEngine(copy, dataset, parsed, shapes_graph, progress).run(workers)
+        checks = None
+        if builtins and workers > 1:
+            checks = isolation.Forked(lambda: builtin_results(copy, model_graph, ontology_graph, parsed))
+        try:
+            engine_run = SparqlEngine(copy, dataset, parsed, shapes_graph, progress).run(workers)
+            if checks is not None:
+                with contextlib.suppress(BackendError):  # died or hung: checked below instead
+                    found = checks.result()
+        finally:
+            if checks is not None:
+                checks.close()
         store = copy
         report = ValidationReport.of(engine_run, "sparql")
     else:
         raise ValueError(f"unknown validation engine {engine!r}; choose 'sparql' or 'pyshacl'")
-    if builtin and ontology_graph is not None:  # undeclared stskg terms, no work system (kg.validation.builtin)
-        found = builtin_results(store, model_graph, ontology_graph, parsed)
+    if builtins:
+        if found is None:
+            found = builtin_results(store, model_graph, ontology_graph, parsed)  # type: ignore[arg-type]
         report = ValidationReport.of([*report.results, *found], report.engine) if found else report
     report = annotate(report, parsed, store, ontology_graph)
     # Risk acceptances recorded in the model travel with the report; they never change its results.

@@ -34,12 +34,13 @@ import weakref
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import pyoxigraph as ox
 import rdflib
 
 from kg.catalog import Catalog
-from kg.errors import NotFound
+from kg.errors import BackendError, NotFound
 from kg.namespaces import (
     BASE,
     CATALOG_GRAPH,
@@ -53,6 +54,7 @@ from kg.namespaces import (
     XSD,
 )
 from kg.sparql import insert_data
+from kg.store import isolation
 from kg.store.base import Dataset, Store
 from kg.validation import Engine, validate
 from kg.validation.acceptance import model_acceptances, with_acceptances
@@ -64,6 +66,7 @@ from kg.validation.shapes import ShapesGraph
 from kg.validation.terms import to_ox
 
 SH = "http://www.w3.org/ns/shacl#"
+T = TypeVar("T")
 _VERSIONS: "weakref.WeakKeyDictionary[ShapesGraph, str]" = weakref.WeakKeyDictionary()
 
 
@@ -246,6 +249,21 @@ class Runs:
         except BaseException:
             self.store.drop(graph)
             raise
+
+    def store_while(self, evaluation: Evaluation, work: Callable[[], T]) -> T:
+        """Store ``evaluation`` (:meth:`store_run`) while ``work()`` (which must only read, e.g.
+        rendering the report) runs in a forked child; ``work()``'s result. The bulk load holds
+        the GIL, so a thread would not overlap them (measured); a child does, on another core.
+        A child that fails without an answer is replaced by ``work()`` here, after storing."""
+        child = isolation.Forked(work)
+        try:
+            self.store_run(evaluation)
+            try:
+                return child.result()
+            except BackendError:
+                return work()
+        finally:
+            child.close()
 
     def of_model(self, model_id: str) -> list[RunInfo]:
         """The model's runs, newest first; raises :class:`NotFound` for an unknown model."""
