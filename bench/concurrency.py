@@ -3,7 +3,12 @@
 Starts ``stskg`` (uvicorn, embedded on-disk store, like ``stskg serve``) on loopback, loads one
 synthetic model (:mod:`bench.generate`), measures each kind of request alone (idle), then runs
 ``--clients`` concurrent clients for ``--duration`` seconds, each repeating one kind (before that,
-unless ``--no-baseline``, as long without the validating clients: what validations cost the others):
+unless ``--no-baseline``, as long without the validating clients: what validations cost the others).
+Clients are paced by default: each sends at its kind's rate (:data:`RATES`, like the users and
+tools behind them), and a latency counts from when its request was due. ``--no-paced`` runs a
+closed loop instead (each client sends again as soon as it is answered): there the latency of every
+kind is the number of clients over the whole mix's throughput (Little's law), so it measures the
+server's capacity, not what a user waits for at a given load.
 
 * ``select``: a small SELECT, each time for another work system. Idle, every select text has been
   seen once (so it runs in a thread, not a child) and a write precedes each timed select (so it is
@@ -26,6 +31,7 @@ errors, no lost writes. Usage::
 import argparse
 import asyncio
 import os
+import random
 import re
 import shutil
 import sys
@@ -51,6 +57,11 @@ MARKER = "https://w3id.org/stskg/bench/version"
 #: Share of the clients running each kind (the rest run small selects).
 MIX = {"validation": 0.2, "named": 0.1, "insert": 0.1, "put": 0.1}
 NAMES = ["select", "named", "validation", "insert", "put"]
+#: Paced clients: requests per second of one client of each kind. At 50 clients the mix offers 100
+#: selects, 5 named queries, 10 inserts, 1 put and 0.5 validations per second: half of what the 2
+#: cores here can validate (a validation alone is ~0.9 s of CPU in its child), since above its
+#: capacity an open-loop queue only grows, and the run would measure how long it ran.
+RATES = {"select": 4.0, "named": 1.0, "validation": 0.05, "insert": 2.0, "put": 0.2}
 #: The targets: loaded select p99 and loaded validation p50 at most this many times their idle p50.
 SELECT_P99_RATIO = 10.0
 VALIDATION_P50_RATIO = 20.0
@@ -176,21 +187,33 @@ async def idle_latencies(kinds: Kinds, http: httpx.AsyncClient, repeats: int) ->
     return idle
 
 
-async def loaded(kinds: Kinds, http: httpx.AsyncClient, plan: list[str], duration: float):
-    """``plan``'s clients (one kind each) repeating their requests for ``duration`` s: latencies, errors."""
+async def loaded(kinds: Kinds, http: httpx.AsyncClient, plan: list[str], duration: float, paced: bool):
+    """``plan``'s clients (one kind each) for ``duration`` s: latencies, errors.
+
+    Closed loop (``paced`` false): each client sends its next request as soon as the last one is
+    answered. Paced: each sends at its kind's :data:`RATES` (exponential gaps, like independent
+    users), and a latency counts from when the request was due, not from when it could be sent, so a
+    server that falls behind shows it (no coordinated omission).
+    """
     latencies: dict[str, list[float]] = {name: [] for name in NAMES}
     errors: dict[str, int] = dict.fromkeys(NAMES, 0)
-    stop = time.perf_counter() + duration
+    started = time.perf_counter()
+    stop = started + duration
 
     async def client(name: str, index: int) -> None:
         call = kinds.call(name, index)
-        while time.perf_counter() < stop:
+        chance = random.Random(index)
+        due = started + (chance.expovariate(RATES[name]) if paced else 0.0)
+        while due < stop:
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
             try:
-                latencies[name].append(await timed(call, http))
+                await call(http)
+                latencies[name].append(time.perf_counter() - due)
             except (httpx.HTTPError, AssertionError) as exc:
                 errors[name] += 1
                 if errors[name] <= 3:
                     print(f"error ({name}): {type(exc).__name__} {exc}", flush=True)
+            due = due + chance.expovariate(RATES[name]) if paced else time.perf_counter()
 
     await asyncio.gather(*(client(name, index) for index, name in enumerate(plan)))
     await asyncio.sleep(0.5)  # a request cut by the stop may still be answering
@@ -233,12 +256,18 @@ async def measure(base: str, args) -> bool:
             plan += [name] * max(1, round(share * args.clients))
         plan += ["select"] * (args.clients - len(plan))
         without = [name for name in plan if name != "validation"]
+        mode = "paced" if args.paced else "closed loop"
         if args.baseline:
             # The same clients without the validating ones: what validations add to the others' latency.
-            table("without validations", without, idle, *await loaded(kinds, http, without, args.duration))
-        latencies, errors = await loaded(kinds, http, plan, args.duration)
+            table(
+                f"without validations, {mode}",
+                without,
+                idle,
+                *await loaded(kinds, http, without, args.duration, args.paced),
+            )
+        latencies, errors = await loaded(kinds, http, plan, args.duration, args.paced)
         lost = await kinds.lost_writes(http)
-    table(f"with validations, {args.duration} s", plan, idle, latencies, errors)
+    table(f"with validations, {args.duration} s, {mode}", plan, idle, latencies, errors)
     acknowledged = len(kinds.inserted) + sum(a is not None for a, _ in kinds.puts.values())
     print(f"\nacknowledged inserts: {len(kinds.inserted)}, put models: {len(kinds.puts)}; lost writes: {lost}")
     select = percentile(latencies["select"], 0.99) / percentile(idle["select"], 0.5)
@@ -264,6 +293,12 @@ def main() -> None:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="first run the same clients without the validating ones, as long",
+    )
+    parser.add_argument(
+        "--paced",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="clients send at their kind's rate (RATES); --no-paced: each as fast as it is answered",
     )
     parser.add_argument("--idle-repeats", type=int, default=10, help="idle samples per kind (selects: 5x)")
     args = parser.parse_args()

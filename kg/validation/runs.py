@@ -134,6 +134,8 @@ class Evaluation:
     created: ox.Literal
     #: The run graph (report and provenance) as N-Triples.
     triples: bytes
+    #: Whether the report names blank nodes of the model, whose labels must then be kept when stored.
+    names_blank_nodes: bool
 
 
 #: The form of the run ids :meth:`Runs.run` makes: UTC start time, then 6 random hex digits.
@@ -207,7 +209,8 @@ class Runs:
             version,
         )
         data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-        return Evaluation(run, source.iri, _stamp(started), data), report
+        blank = any(isinstance(t, ox.BlankNode) for r in report.results for t in (r.focus_node, r.value))
+        return Evaluation(run, source.iri, _stamp(started), data, blank), report
 
     def _triples(self, graph, model, run_id, report, engine, started, ended, version) -> list[ox.Triple]:
         activity = _n(graph.value, "#run")
@@ -243,7 +246,10 @@ class Runs:
         # what makes the run visible, and a failure to write it removes the graph again.
         source = f"validation run {evaluation.run.id}"
         # The report's blank focus nodes and values are the model's own blank nodes: kept, not renamed.
-        self.store.load(evaluation.triples, ox.RdfFormat.N_TRIPLES, graph, source_name=source, keep_blank_nodes=True)
+        # Keeping them costs a Python object per triple under the GIL (a quarter of the server's GIL
+        # time with validations running, issue 10 item 7), so only a report that names them does.
+        keep = evaluation.names_blank_nodes
+        self.store.load(evaluation.triples, ox.RdfFormat.N_TRIPLES, graph, source_name=source, keep_blank_nodes=keep)
         try:
             self.store.update(insert_data(CATALOG_GRAPH, link), writes=[CATALOG_GRAPH.value])
         except BaseException:
