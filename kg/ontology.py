@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -145,6 +146,12 @@ def write_docs(out_dir: Path) -> Path:
         # pyLODE 3.2 reads its stylesheet with a bare open() and never closes it; the file object is
         # freed at once, but CPython reports a ResourceWarning for it. Ignore exactly that one.
         warnings.filterwarnings("ignore", message=r"unclosed file .*pylode\.css", category=ResourceWarning)
-        html = OntPub(documentation_graph()).make_html()
+        # In a thread of its own: pyLODE builds the page with dominate 2.9, which calls
+        # asyncio.get_event_loop() for every tag. In a main thread without a loop, Python (3.11-3.13)
+        # then creates an event loop and makes it the thread's current one, never closed (with its
+        # self-pipe sockets): it was left over, unclosed, for the next asyncio.run() to drop. In any
+        # other thread the call raises RuntimeError, which dominate expects, and no loop is made.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stskg-docs") as thread:
+            html = thread.submit(lambda: OntPub(documentation_graph()).make_html()).result()
     index.write_text(html, encoding="utf-8")
     return index

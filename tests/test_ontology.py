@@ -1,6 +1,8 @@
 """The ontology is checked like code: it parses, round-trips, is annotated, covers the domain brief's
 terms, matches our namespace constants, is consistent under HermiT, and documents itself."""
 
+import asyncio
+import gc
 import re
 from pathlib import Path
 
@@ -249,9 +251,16 @@ def test_hermit_finds_the_ontology_consistent_with_all_classes_satisfiable(graph
     assert world["https://w3id.org/stskg/ontology#WorkSystem"] is not None
 
 
+def open_event_loops() -> set[int]:
+    return {id(o) for o in gc.get_objects() if isinstance(o, asyncio.BaseEventLoop) and not o.is_closed()}
+
+
 def test_write_docs_produces_a_browsable_index(tmp_path: Path):
-    """`stskg ontology docs OUT_DIR` writes an HTML page documenting the ontology's terms."""
+    """`stskg ontology docs OUT_DIR` writes an HTML page documenting the ontology's terms, and leaves no
+    asyncio event loop open behind it (pyLODE's HTML library made one in the calling thread)."""
+    before = open_event_loops()
     index = write_docs(tmp_path / "docs")
+    assert open_event_loops() - before == set()
     assert index == tmp_path / "docs" / "index.html"
     html = index.read_text(encoding="utf-8")
     assert html.lstrip().lower().startswith("<!doctype html") or "<html" in html[:500].lower()
