@@ -207,6 +207,49 @@ def blocked_ticks(pid: int) -> int | None:
     return ticks
 
 
+class HangWatch:
+    """Tells whether child ``pid`` hangs on a lock it inherited: blocked (:func:`blocked_ticks`) at the
+    same CPU ticks for :data:`HUNG_SECONDS`. One per call: it remembers since when it saw the child blocked."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self._since = 0.0
+        self._ticks: int | None = None
+
+    def hung(self, now: float, *, answering: bool) -> bool:
+        """Whether the child hangs, seen at ``now`` (``time.monotonic()``); a child ``answering`` (its
+        answer has begun to arrive) does not."""
+        ticks = None if answering else blocked_ticks(self.pid)
+        if ticks is None or self._ticks != ticks:
+            self._since, self._ticks = now, ticks
+            return False
+        return now - self._since >= HUNG_SECONDS
+
+
+def lower_priority_if_due(pid: int, cpu_before: float = 0.0) -> bool:
+    """Nice child ``pid`` (10) if it has used :data:`LOWER_PRIORITY_AFTER` s of CPU since it had
+    ``cpu_before``; whether it did. CPU time, not wall time: on a busy machine a small query waits
+    without computing."""
+    if cpu_seconds(pid) - cpu_before < LOWER_PRIORITY_AFTER:
+        return False
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, pid, 10)
+    return True
+
+
+def refork_pause(hung: int, now: float, deadline: float) -> float:
+    """The pause before forking again once ``hung`` children in a row hung on a lock (the lock's holder
+    in the server goes on meanwhile): doubling from :data:`REFORK_PAUSE`, at most 0.2 s.
+
+    Raises:
+        BackendError: the pause would reach the ``deadline``.
+    """
+    pause = min(REFORK_PAUSE * 2 ** (hung - 1), 0.2)
+    if now + pause >= deadline:
+        raise BackendError(f"the query's worker process hung on a lock at each of {hung} forks")
+    return pause
+
+
 def _read_answer(read_end: int, pid: int, deadline: float) -> bytes | _Hung | None:
     """The child's length-prefixed answer; ``b""`` if it died first, ``None`` at the deadline,
     :data:`_HUNG` once it has waited :data:`HUNG_SECONDS` on a lock it inherited (:func:`blocked_ticks`).
@@ -220,25 +263,19 @@ def _read_answer(read_end: int, pid: int, deadline: float) -> bytes | _Hung | No
     # files, sockets, other children's pipes), and select() refuses a descriptor numbered above.
     poller = select.poll()
     poller.register(read_end, select.POLLIN)
-    blocked: tuple[float, int] | None = None  # since when, at how many CPU ticks, the child is blocked
+    watch = HangWatch(pid)
     buffer = bytearray()
     size: int | None = None
     while size is None or len(buffer) < size + 8:
         now = time.monotonic()
-        if not niced and cpu_seconds(pid) >= LOWER_PRIORITY_AFTER:
-            with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, pid, 10)
-            niced = True
+        niced = niced or lower_priority_if_due(pid)
         wait = min(deadline - now, 1.0 if niced else 0.05)
         ready = wait > 0 and poller.poll(wait * 1000)
         if not ready:
             now = time.monotonic()
             if now >= deadline:
                 return None
-            ticks = None if buffer else blocked_ticks(pid)
-            if ticks is None or blocked is None or blocked[1] != ticks:
-                blocked = None if ticks is None else (now, ticks)
-            elif now - blocked[0] >= HUNG_SECONDS:
+            if watch.hung(now, answering=bool(buffer)):
                 return _HUNG
             continue
         chunk = os.read(read_end, 1 << 20)
@@ -280,10 +317,7 @@ def run_forked(function: Callable[[], T], *, timeout: float, started: Callable[[
         forks += 1
         if payload is not _HUNG:
             break
-        pause = min(REFORK_PAUSE * 2 ** (forks - 1), 0.2)
-        if time.monotonic() + pause >= deadline:
-            raise BackendError(f"the query's worker process hung on a lock at each of {forks} forks")
-        time.sleep(pause)
+        time.sleep(refork_pause(forks, time.monotonic(), deadline))
     if payload is None:
         raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
     if not payload:

@@ -9,7 +9,7 @@ an older one is retired instead of reused, and the next call gets a worker forke
 
 A call still running at its deadline is answered :class:`QueryTimeout` and its worker killed
 (``SIGKILL``: the core is free at once); the next call forks a replacement. A worker that has used
-:data:`LOWER_PRIORITY_AFTER` s of CPU on one call runs niced and is retired after it (a process
+:data:`~kg.store.isolation.LOWER_PRIORITY_AFTER` s of CPU on one call runs niced and is retired after it (a process
 cannot lower its nice value again). One that hangs on a lock it inherited at its fork (see
 :func:`kg.store.isolation.blocked_ticks`) is killed and the call sent to a fresh one.
 
@@ -35,16 +35,14 @@ import pyoxigraph as ox
 
 from kg.errors import BackendError, QueryTimeout, UserError
 from kg.store.isolation import (
-    HUNG_SECONDS,
-    LOWER_PRIORITY_AFTER,
-    REFORK_PAUSE,
-    blocked_ticks,
+    HangWatch,
     close_inherited,
-    cpu_seconds,
     die_with_parent,
     fork,
+    lower_priority_if_due,
     pickled_outcome,
     reap,
+    refork_pause,
     write_all,
 )
 
@@ -140,10 +138,7 @@ class Workers:
             if answer is _HUNG:
                 worker.close(kill=True)
                 hung += 1
-                pause = min(REFORK_PAUSE * 2 ** (hung - 1), 0.2)
-                if loop.time() + pause >= deadline:
-                    raise BackendError(f"the query's worker process hung on a lock at each of {hung} forks")
-                await asyncio.sleep(pause)
+                await asyncio.sleep(refork_pause(hung, loop.time(), deadline))
                 continue
             break
         if answer is None:
@@ -214,7 +209,7 @@ class Workers:
             return _GONE_IDLE
         answered: asyncio.Future = loop.create_future()
         buffer = bytearray()
-        blocked: list = []  # [since, ticks] while the worker is seen blocked
+        hang = HangWatch(worker.pid)
 
         def settle(outcome) -> None:
             if not answered.done():
@@ -242,14 +237,8 @@ class Workers:
             if now >= deadline:
                 settle(None)
                 return
-            if not worker.niced and cpu_seconds(worker.pid) - worker.cpu >= LOWER_PRIORITY_AFTER:
-                with contextlib.suppress(OSError):
-                    os.setpriority(os.PRIO_PROCESS, worker.pid, 10)
-                worker.niced = True
-            ticks = None if buffer else blocked_ticks(worker.pid)
-            if ticks is None or not blocked or blocked[1] != ticks:
-                blocked[:] = [] if ticks is None else [now, ticks]
-            elif now - blocked[0] >= HUNG_SECONDS:
+            worker.niced = worker.niced or lower_priority_if_due(worker.pid, worker.cpu)
+            if hang.hung(now, answering=bool(buffer)):
                 settle(_HUNG)
                 return
             timer = loop.call_at(min(deadline, now + (1.0 if worker.niced else _WATCH_SECONDS)), watch)
