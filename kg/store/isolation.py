@@ -21,6 +21,7 @@ keyed by the store's generation.
 
 import contextlib
 import ctypes
+import gc
 import os
 import pickle
 import select
@@ -373,7 +374,15 @@ class Forked:
 
     def __init__(self, function: Callable[[], T]) -> None:
         read_end, write_end = os.pipe()
-        self.pid = fork()
+        # Frozen objects are not traversed by the child's collections, which would otherwise write
+        # to (and so copy) every page of the inherited heap (Python's gc.freeze documentation).
+        self.pid = -1
+        gc.freeze()
+        try:
+            self.pid = fork()
+        finally:
+            if self.pid != 0:
+                gc.unfreeze()
         if self.pid == 0:  # pragma: no cover - the child's coverage is not collected
             os.close(read_end)
             _child(function, write_end)
