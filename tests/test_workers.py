@@ -12,6 +12,7 @@ import pytest
 
 from kg.errors import InvalidQuery, QueryTimeout
 from kg.store import EmbeddedStore
+from kg.store.isolation import FORKING
 from kg.store.workers import Worker, Workers
 
 G = ox.NamedNode("http://example.org/workers")
@@ -171,4 +172,69 @@ def test_a_worker_keeps_no_pipe_of_the_server_open():
         assert os.read(read_end, 1) == b""  # the end of the pipe, not "would block"
     finally:
         os.close(read_end)
+        workers.close()
+
+
+def test_the_event_loop_runs_on_while_a_worker_is_forked():
+    """A call waiting for its worker's fork leaves the event loop to other requests meanwhile."""
+    store = store_of(10)
+    workers = Workers(store, lambda: store.generation)
+    mine = threading.Lock()  # whoever takes it releases FORKING: the event loop, or else the fallback
+    meanwhile = threading.Event()
+
+    def fallback() -> None:  # the old code held the loop until the fork was done: it never got here
+        if not meanwhile.wait(5) and mine.acquire(blocking=False):
+            FORKING.release()
+
+    async def ask():
+        FORKING.acquire()  # the worker's fork waits for it
+        threading.Thread(target=fallback, daemon=True).start()
+        call = asyncio.create_task(workers.call("select", COUNT, timeout=30))
+        await asyncio.sleep(0.05)  # runs only if the call's fork does not block the loop
+        ran_on = mine.acquire(blocking=False)
+        if ran_on:
+            FORKING.release()
+        meanwhile.set()
+        result, _ = await call
+        return ran_on, int(result.rows[0][0].value)
+
+    try:
+        assert asyncio.run(ask()) == (True, 10)
+    finally:
+        workers.close()
+
+
+def children() -> set[int]:
+    """This process's live child processes (of any of its threads)."""
+    found: set[int] = set()
+    for task in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{task}/children") as listed:
+            found.update(int(pid) for pid in listed.read().split())
+    return {pid for pid in found if alive(pid)}
+
+
+def test_a_worker_forked_for_a_caller_that_left_is_killed():
+    """A call cancelled (its client gone) while its worker is being forked leaves no worker behind."""
+    store = store_of(10)
+    workers = Workers(store, lambda: store.generation)
+    before = children()
+
+    async def leave():
+        FORKING.acquire()  # the worker's fork waits for it
+        try:
+            call = asyncio.create_task(workers.call("select", COUNT, timeout=30))
+            await asyncio.sleep(0.05)
+            call.cancel()
+        finally:
+            FORKING.release()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        deadline = time.monotonic() + 10
+        while children() - before and time.monotonic() < deadline:  # forked, then killed
+            await asyncio.sleep(0.05)
+
+    try:
+        asyncio.run(leave())
+        assert children() - before == set() and workers.forks == 0
+    finally:
         workers.close()

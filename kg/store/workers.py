@@ -14,7 +14,9 @@ cannot lower its nice value again). One that hangs on a lock it inherited at its
 :func:`kg.store.isolation.blocked_ticks`) is killed and the call sent to a fresh one.
 
 The pool is driven from an asyncio event loop (no thread per call): the answer pipe is watched with
-``add_reader``, and the worker's CPU only read from ``/proc`` for calls that last.
+``add_reader``, and the worker's CPU only read from ``/proc`` for calls that last. A new worker is
+forked in a thread of its own while the loop goes on serving; a worker forked for a call whose
+caller has left meanwhile is killed.
 """
 
 import asyncio
@@ -123,7 +125,7 @@ class Workers:
         request = len(request).to_bytes(8, "big") + request
         hung = gone = 0
         while True:
-            worker = self._take()
+            worker = await self._take(loop)
             if started is not None:
                 started(worker)
             try:
@@ -165,14 +167,14 @@ class Workers:
         while self._idle:
             self._idle.pop().close(kill=True)
 
-    def _take(self) -> Worker:
+    async def _take(self, loop: asyncio.AbstractEventLoop) -> Worker:
         generation = self._generation()
         while self._idle:
             worker = self._idle.pop()
             if worker.generation == generation:
                 return worker
             worker.close(kill=True)  # sees an older store
-        return self._fork(generation)
+        return await self._fork(loop, generation)
 
     def _give_back(self, worker: Worker) -> None:
         fresh = worker.generation == self._generation() and time.monotonic() - worker.born < self._max_age
@@ -181,10 +183,18 @@ class Workers:
         else:
             worker.close(kill=False)
 
-    def _fork(self, generation: int) -> Worker:
+    async def _fork(self, loop: asyncio.AbstractEventLoop, generation: int) -> Worker:
         # From a thread that lives as long as the server: a worker dies with the thread that forked
-        # it (PR_SET_PDEATHSIG), and the event loop's thread may be a short-lived one (tests).
-        return _FORKER.submit(self._fork_here, generation).result()
+        # it (PR_SET_PDEATHSIG), and the event loop's thread may be a short-lived one (tests). Awaited,
+        # so that the loop serves other requests while the fork waits for FORKING and copies the heap.
+        forked = loop.run_in_executor(_FORKER, self._fork_here, generation)
+        try:
+            worker = await asyncio.shield(forked)
+        except asyncio.CancelledError:  # the caller left: the worker, once forked, is nobody's
+            forked.add_done_callback(_close_forked)
+            raise
+        self.forks += 1
+        return worker
 
     def _fork_here(self, generation: int) -> Worker:
         request_read, request_write = os.pipe()
@@ -197,7 +207,6 @@ class Workers:
         os.close(request_read)
         os.close(answer_write)
         os.set_blocking(answer_read, False)
-        self.forks += 1
         return Worker(pid, request_write, answer_read, generation)
 
     async def _ask(self, loop: asyncio.AbstractEventLoop, worker: Worker, request: bytes, deadline: float):
@@ -253,6 +262,13 @@ class Workers:
 
 
 _FORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stskg-forker")
+
+
+def _close_forked(forked: asyncio.Future) -> None:
+    if not forked.cancelled() and forked.exception() is None:
+        forked.result().close(kill=True)
+
+
 _HUNG = object()
 _GONE = object()
 _GONE_IDLE = object()
