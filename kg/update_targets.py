@@ -6,9 +6,9 @@ or one ``DROP GRAPH`` would silently break every model's catalog entry. ``CLEAR`
 ``ALL`` or ``NAMED`` graphs mean the client's graphs: :func:`confine_update` spells them out.
 
 Parsing an update with rdflib costs far more than running it on Oxigraph (a large ``INSERT DATA``
-takes seconds), so the full parse runs only when the text could name a system graph at all: it
-mentions stskg's namespace (after ``\\u`` unescaping, which SPARQL applies first), writes to a
-variable graph, or says ``ALL``/``NAMED``. Any other update cannot reach a system graph.
+takes seconds; a one-triple one ~5 ms holding the GIL that every other request waits for), so the
+full parse runs only when the text could name a system graph at all (:func:`might_reach`, after
+``\\u`` unescaping, which SPARQL applies first). Any other update cannot reach a system graph.
 """
 
 import re
@@ -20,13 +20,17 @@ from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.term import URIRef, Variable
 
 from kg.errors import InvalidQuery, ReadOnlyGraph, UserError
-from kg.graph_store import is_system_graph
-from kg.namespaces import BASE
+from kg.graph_store import SYSTEM_GRAPH_BASE, is_system_graph
+from kg.namespaces import BASE, VALIDATION_GRAPH_BASE
 from kg.sparql import keywords, unescape
 
-_MIGHT_REACH = re.compile(
-    re.escape(BASE.removeprefix("https://")) + r"|\bGRAPH\s*[?$]|\b(?:ALL|NAMED)\b", re.IGNORECASE
-)
+_HOST = BASE.removeprefix("https://").rstrip("/")  # w3id.org/stskg: any spelling of stskg's IRIs
+_UNKNOWN_TARGETS = re.compile(r"\bGRAPH\s*[?$]|\b(?:ALL|NAMED|BASE)\b", re.IGNORECASE)
+_IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+#: An IRI of stskg's that is neither a system graph nor the start of one: its first path segment
+#: is complete (a ``/`` or ``#`` follows it) and is not one that system graphs live under.
+_SYSTEM_SEGMENTS = {iri.removeprefix(BASE).split("/")[0] for iri in (SYSTEM_GRAPH_BASE, VALIDATION_GRAPH_BASE)}
+_CLEAR_OF_SYSTEM = re.compile(re.escape("<" + BASE) + r"([^/#<>]+)[/#][^<>]*>")
 #: Operations whose ``graphiri`` is written, and those that write the last of their ``graph`` pair
 #: (MOVE also empties the first).
 _ON_GRAPHIRI = {"Load", "Clear", "Drop", "Create"}
@@ -84,7 +88,7 @@ def refuse_system_writes(update: str, base_iri: str | None = None) -> None:
     ...
     kg.errors.ReadOnlyGraph: the update writes <https://w3id.org/stskg/graph/catalog>, a graph stskg keeps itself ...
     """
-    if not _MIGHT_REACH.search(unescape(update)):
+    if not might_reach(unescape(update), base_iri):
         return
     try:
         operations = translateUpdate(parseUpdate(update), base=base_iri).algebra
@@ -98,11 +102,43 @@ def refuse_system_writes(update: str, base_iri: str | None = None) -> None:
                     f"the update writes {what}, which can include stskg's own (catalog, ontology, "
                     "shapes, validation runs); name the graphs it writes"
                 )
-            if isinstance(graph, URIRef) and is_system_graph(ox.NamedNode(str(graph))):
+            if isinstance(graph, URIRef) and _is_system_iri(_LOCAL_ESCAPE.sub(r"\1", str(graph))):
                 raise ReadOnlyGraph(
                     f"the update writes <{graph}>, a graph stskg keeps itself (catalog, ontology, shapes, "
                     "validation runs); write model graphs instead"
                 )
+
+
+#: rdflib keeps a prefixed name's escapes (``s:graph\\/catalog``) in the IRI; SPARQL drops them.
+_LOCAL_ESCAPE = re.compile(r"\\([-_~.!$&'()*+,;=/?#@%])")
+
+
+def _is_system_iri(iri: str) -> bool:
+    try:
+        return is_system_graph(ox.NamedNode(iri))
+    except ValueError:  # not an IRI Oxigraph would write to: its own parse rejects the update
+        return False
+
+
+def might_reach(text: str, base_iri: str | None = None) -> bool:
+    """Whether the (unescaped) update ``text`` could write a system graph: it writes a variable
+    graph or ``ALL``/``NAMED``, declares a ``BASE``, resolves relative IRIs against a ``base_iri``
+    of stskg's, or spells stskg's IRIs anywhere but in IRIs clear of the system graphs (such as
+    ``<https://w3id.org/stskg/model/ed>``), whose expansions cannot become a system graph either.
+
+    >>> might_reach("INSERT DATA { GRAPH <https://w3id.org/stskg/model/ed> { <urn:a> <urn:b> 1 } }")
+    False
+    >>> might_reach(r"PREFIX s: <https://w3id.org/stskg/> INSERT DATA { GRAPH s:graph\\/catalog { } }")
+    True
+    """
+    if _UNKNOWN_TARGETS.search(text) or (base_iri is not None and _HOST in base_iri):
+        return True
+
+    def clear(iri: re.Match) -> str:
+        found = _CLEAR_OF_SYSTEM.fullmatch(iri.group(0))
+        return "<>" if found and found.group(1) not in _SYSTEM_SEGMENTS else iri.group(0)
+
+    return _HOST in _IRIREF.sub(clear, text)
 
 
 def _written(operation) -> list:
