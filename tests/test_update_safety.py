@@ -81,27 +81,6 @@ def test_a_validation_run_cannot_be_dropped_by_update(with_run, verb):
     assert client.get("/rdf-graph-store", params={"graph": graph}).status_code == 200
 
 
-#: Spellings of the catalog graph that a quick look at the text could miss: a prefix that ends
-#: mid-segment or without its slash, escaped locals, a network-path reference, a BASE.
-CATALOG_SPELLINGS = [
-    "DROP GRAPH <https://w3id.org/stskg/graph/catalog>",
-    "PREFIX s: <https://w3id.org/stskg/gra> DROP GRAPH s:ph\\/catalog",
-    "PREFIX s: <https://w3id.org/stskg> DROP GRAPH s:\\/graph\\/catalog",
-    "PREFIX s: <https://w3id.org/stskg/> DROP GRAPH s:graph\\/catalog",
-    "BASE <https://w3id.org/stskg/model/x/> DROP GRAPH <../../graph/catalog>",
-    "DROP GRAPH <\\u0068ttps://w3id.org/stskg/graph/catalog>",
-]
-
-
-@pytest.mark.parametrize("update", CATALOG_SPELLINGS)
-def test_every_spelling_of_a_system_graph_is_refused(with_run, update):
-    """However the catalog's IRI is spelled, the update is a 403 and the models stay listed."""
-    client, _ = with_run
-    answer = client.post("/sparql", content=update, headers=UPDATE)
-    assert answer.status_code == 403, answer.text
-    assert [m["id"] for m in client.get("/models").json()] == ["ed"]
-
-
 def test_updates_of_stskg_iris_clear_of_system_graphs_are_written(with_run):
     """A model's graph and stskg IRIs outside the system graphs are plain client data: written."""
     client, _ = with_run
