@@ -175,8 +175,8 @@ def _keep_timings() -> dict[str, float]:
     timings: dict[str, float] = {}
     original = SparqlEngine.run
 
-    def run(self):  # type: ignore[no-untyped-def]
-        found = original(self)
+    def run(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        found = original(self, *args, **kwargs)
         timings.clear()
         timings.update(self.cpu_timings)
         return found

@@ -48,7 +48,7 @@ def test_two_processes_give_the_results_of_one_in_the_same_order(synthetic):
 def test_a_stored_model_is_validated_with_the_shapes_shared_and_stores_the_same_run(synthetic, tmp_path):
     """The CLI's path (a model on disk, its working copy shared with a child) finds what one
     process finds in memory, key by key, and stores every result."""
-    store, data = synthetic
+    _, data = synthetic
     workspace = Workspace.open(open_store(data_dir=tmp_path))
     workspace.catalog.put("m", read_source(data, format="ntriples", max_bytes=10**8))
     run, report = Runs(workspace.catalog).run("m", bundled_shapes())
@@ -106,4 +106,4 @@ def test_a_run_is_stored_while_its_report_renders_in_a_child(synthetic, tmp_path
     again, _ = runs.evaluate(runs.source("m"), bundled_shapes())
     with pytest.raises(ValueError, match="no such format"):
         runs.store_while(again, lambda: (_ for _ in ()).throw(ValueError("no such format")))
-    assert [r.id for r in runs.of_model("m")][0] == again.run.id
+    assert next(r.id for r in runs.of_model("m")) == again.run.id

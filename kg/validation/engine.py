@@ -12,6 +12,7 @@ Blank nodes are compared across queries by identifier, which the embedded store 
 remote server must do the same (Oxigraph server does).
 """
 
+import contextlib
 import multiprocessing
 import re
 import time
@@ -156,10 +157,8 @@ class SparqlEngine:
             done, timings = work(self.progress)
             outcomes = [(done, timings)]
             for child in children:
-                try:
+                with contextlib.suppress(BackendError):  # died or hung: its shapes are done below
                     outcomes.append(child.result())
-                except BackendError:  # died or hung: its shapes are done below
-                    pass
         finally:
             for child in children:
                 child.close()

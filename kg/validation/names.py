@@ -154,7 +154,9 @@ def fetch_names(store: Store, dataset: Dataset, terms: Iterable[Term], language:
     else:
         size = -(-len(iris) // parts)
         chunks = [iris[i : i + size] for i in range(0, len(iris), size)]
-        children = [isolation.Forked(lambda chunk=chunk: _name_rows(store, dataset, chunk, language)) for chunk in chunks[1:]]
+        children = [
+            isolation.Forked(lambda chunk=chunk: _name_rows(store, dataset, chunk, language)) for chunk in chunks[1:]
+        ]
         try:
             outcomes = [_name_rows(store, dataset, chunks[0], language)]
             for chunk, child in zip(chunks[1:], children, strict=True):
