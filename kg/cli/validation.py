@@ -179,6 +179,7 @@ def validate(
         progress.close()
     if accepted is not None:
         report = with_acceptances(report, accepted, baseline=True)
+
     def render() -> bytes:
         return render_report(report, out, prefixes, title=title, artifact=artifact, text=text, extra=extra)
 
