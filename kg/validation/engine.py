@@ -12,8 +12,6 @@ Blank nodes are compared across queries by identifier, which the embedded store 
 remote server must do the same (Oxigraph server does).
 """
 
-import contextlib
-import multiprocessing
 import re
 import time
 from collections.abc import Callable
@@ -22,8 +20,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from rdflib.namespace import SH as RDFLIB_SH
 
-from kg.errors import BackendError, UnsupportedShape
-from kg.store import isolation
+from kg.errors import UnsupportedShape
 from kg.store.base import Dataset, Store, Term
 from kg.validation import compiler as c
 from kg.validation.antijoin import plan_not_exists
@@ -32,6 +29,7 @@ from kg.validation.default_messages import default_message
 from kg.validation.paths import Path, PredicatePath
 from kg.validation.report import ValidationResult
 from kg.validation.shapes import Constraint, Shape, ShapesGraph
+from kg.validation.sharing import shared_map
 from kg.validation.sparql_text import (
     analyse,
     ask_as_select,
@@ -126,51 +124,20 @@ class SparqlEngine:
         return results
 
     def _run_shared(self, targeted: list[Shape], workers: int) -> list[ValidationResult]:
-        """:meth:`run` over ``workers`` processes: this one and forked children (copy-on-write copies
-        of the store and of this engine), each taking the next shape not yet taken from a shared
-        counter until none is left, so a process that drew cheap shapes takes more of them (the
-        bundled shapes' costs differ by 1000x). Each shape's results come back by its index and
-        are joined in the order of the shapes, so the results are the ones :meth:`run` gives with
-        one worker, in the same order. Caches are per process: a sub-shape both processes need is
-        computed twice. A child that fails without an answer leaves its shapes to this process."""
-        counter = multiprocessing.RawValue("i", 0)
-        lock = multiprocessing.Lock()
+        """:meth:`run` over ``workers`` processes (:func:`kg.validation.sharing.shared_map`): the
+        same results in the same order. Caches are per process: a sub-shape both need is computed twice."""
 
-        def claim() -> int:
-            with lock:
-                taken = counter.value
-                counter.value = taken + 1
-            return taken
+        def progress(index: int) -> None:
+            self.progress(index, len(targeted), targeted[index].label())
 
-        def work(progress: Callable[[int, int, str], None] | None) -> tuple[dict[int, list], dict[str, float]]:
-            done: dict[int, list[ValidationResult]] = {}
-            timings: dict[str, float] = {}
-            while (index := claim()) < len(targeted):
-                if progress is not None:
-                    progress(index, len(targeted), targeted[index].label())
-                done[index] = self._shape_results(targeted[index], timings)
-            return done, timings
-
-        # The children never call ``progress``: it may take a lock another thread holds at the fork.
-        children = [isolation.Forked(lambda: work(None)) for _ in range(workers - 1)]
-        try:
-            done, timings = work(self.progress)
-            outcomes = [(done, timings)]
-            for child in children:
-                with contextlib.suppress(BackendError):  # died or hung: its shapes are done below
-                    outcomes.append(child.result())
-        finally:
-            for child in children:
-                child.close()
-        by_index: dict[int, list[ValidationResult]] = {}
-        for found, spent in outcomes:
-            by_index.update(found)
-            for label, seconds in spent.items():
-                self.cpu_timings[label] = self.cpu_timings.get(label, 0.0) + seconds
-        results: list[ValidationResult] = []
-        for index, shape in enumerate(targeted):
-            results += by_index[index] if index in by_index else self._shape_results(shape, self.cpu_timings)
-        return results
+        per_shape = shared_map(
+            len(targeted),
+            lambda index, timings: self._shape_results(targeted[index], timings),
+            workers,
+            self.cpu_timings,
+            progress if self.progress is not None else None,
+        )
+        return [result for results in per_shape for result in results]
 
     def _report(self, shape: Shape, focus: c.Focus, depth: int) -> list[ValidationResult]:
         if depth > _MAX_DEPTH:
