@@ -13,7 +13,7 @@ server's capacity, not what a user waits for at a given load.
 * ``select``: a small SELECT, each time for another work system. Idle, every select text has been
   seen once (so it runs in a thread, not a child) and a write precedes each timed select (so it is
   evaluated, not answered from the results cache): the idle figure is a real evaluation;
-* ``named``: ``GET /queries/work-systems`` of the model;
+* ``named``: ``GET /queries/work-systems`` of the model (idle, after a write, as the selects);
 * ``validation``: ``POST /models/{id}/validation`` (runs the shapes, stores the run);
 * ``insert``: an authorised ``INSERT DATA`` of one triple into a scratch graph;
 * ``put``: ``PUT /models/put-N`` replacing the client's own small model, each version carrying
@@ -30,6 +30,7 @@ errors, no lost writes. Usage::
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import re
@@ -65,6 +66,8 @@ RATES = {"select": 4.0, "named": 1.0, "validation": 0.05, "insert": 2.0, "put": 
 #: The targets: loaded select p99 and loaded validation p50 at most this many times their idle p50.
 SELECT_P99_RATIO = 10.0
 VALIDATION_P50_RATIO = 20.0
+#: A stall of the clients' own event loop worth reporting (s).
+STALL = 0.005
 #: Blocks of each put model (~530 triples).
 PUT_BLOCKS = 2
 
@@ -180,20 +183,24 @@ async def idle_latencies(kinds: Kinds, http: httpx.AsyncClient, repeats: int) ->
         await call(http)
         samples = []
         for _ in range(repeats * (5 if name == "select" else 1)):
-            if name == "select":
-                await kinds.insert(http)  # a write between selects: no answer from the results cache
+            if name in ("select", "named"):
+                await kinds.insert(http)  # a write before each: no answer from the results cache
             samples.append(await timed(call, http))
         idle[name] = samples
     return idle
 
 
 async def loaded(kinds: Kinds, http: httpx.AsyncClient, plan: list[str], duration: float, paced: bool):
-    """``plan``'s clients (one kind each) for ``duration`` s: latencies, errors.
+    """``plan``'s clients (one kind each) for ``duration`` s: latencies, errors, the clients' stalls.
 
     Closed loop (``paced`` false): each client sends its next request as soon as the last one is
     answered. Paced: each sends at its kind's :data:`RATES` (exponential gaps, like independent
     users), and a latency counts from when the request was due, not from when it could be sent, so a
     server that falls behind shows it (no coordinated omission).
+
+    All clients share this process, whose own pauses would count as the server's: no garbage
+    collection while they run (a full one took 12-28 ms and was the slowest selects of a quiet run),
+    and the event loop's stalls are measured (:func:`stalls`) so that the figures can be read.
     """
     latencies: dict[str, list[float]] = {name: [] for name in NAMES}
     errors: dict[str, int] = dict.fromkeys(NAMES, 0)
@@ -215,12 +222,31 @@ async def loaded(kinds: Kinds, http: httpx.AsyncClient, plan: list[str], duratio
                     print(f"error ({name}): {type(exc).__name__} {exc}", flush=True)
             due = due + chance.expovariate(RATES[name]) if paced else time.perf_counter()
 
-    await asyncio.gather(*(client(name, index) for index, name in enumerate(plan)))
-    await asyncio.sleep(0.5)  # a request cut by the stop may still be answering
-    return latencies, errors
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        watch = asyncio.ensure_future(stalls(stop))
+        await asyncio.gather(*(client(name, index) for index, name in enumerate(plan)))
+        await asyncio.sleep(0.5)  # a request cut by the stop may still be answering
+        return latencies, errors, await watch
+    finally:
+        gc.enable()
+        gc.unfreeze()
 
 
-def table(title: str, plan: list[str], idle: dict, latencies: dict, errors: dict) -> None:
+async def stalls(stop: float, tick: float = 0.001) -> list[float]:
+    """The clients' event loop stalls until ``stop``: how much later than due each 1 ms tick woke,
+    where that was over :data:`STALL`."""
+    late = []
+    while (now := time.perf_counter()) < stop:
+        await asyncio.sleep(tick)
+        if (lag := time.perf_counter() - now - tick) > STALL:
+            late.append(lag)
+    return late
+
+
+def table(title: str, plan: list[str], idle: dict, latencies: dict, errors: dict, late: list[float]) -> None:
     print(f"\n{title}: {len(plan)} clients ({', '.join(f'{plan.count(n)} {n}' for n in NAMES)}); load average {load()}")
     print(
         "| kind | idle p50 ms | idle p99 ms | loaded p50 ms | loaded p99 ms "
@@ -237,6 +263,8 @@ def table(title: str, plan: list[str], idle: dict, latencies: dict, errors: dict
             f"| {name} | {i50 * 1000:.1f} | {i99 * 1000:.1f} | {p50 * 1000:.1f} | {p99 * 1000:.1f} "
             f"| {p50 / i50:.1f}x | {p99 / i50:.1f}x | {len(values)} | {errors[name]} |"
         )
+    longest = f"; the longest {max(late) * 1000:.1f} ms" if late else ""
+    print(f"the clients' own event loop stalled over {STALL * 1000:g} ms {len(late)} times{longest}")
 
 
 async def measure(base: str, args) -> bool:
@@ -265,9 +293,9 @@ async def measure(base: str, args) -> bool:
                 idle,
                 *await loaded(kinds, http, without, args.duration, args.paced),
             )
-        latencies, errors = await loaded(kinds, http, plan, args.duration, args.paced)
+        latencies, errors, late = await loaded(kinds, http, plan, args.duration, args.paced)
         lost = await kinds.lost_writes(http)
-    table(f"with validations, {args.duration} s, {mode}", plan, idle, latencies, errors)
+    table(f"with validations, {args.duration} s, {mode}", plan, idle, latencies, errors, late)
     acknowledged = len(kinds.inserted) + sum(a is not None for a, _ in kinds.puts.values())
     print(f"\nacknowledged inserts: {len(kinds.inserted)}, put models: {len(kinds.puts)}; lost writes: {lost}")
     select = percentile(latencies["select"], 0.99) / percentile(idle["select"], 0.5)

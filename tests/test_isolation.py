@@ -4,10 +4,11 @@ descriptors, and locks that other threads hold at the moment of the fork."""
 import os
 import resource
 import threading
+import time
 
 import pyoxigraph as ox
 
-from kg.store.isolation import run_forked
+from kg.store.isolation import Forked, run_forked
 
 
 def test_answers_with_more_descriptors_open_than_select_allows():
@@ -107,3 +108,20 @@ def test_a_forked_child_keeps_no_pipe_of_the_server_open():
     finally:
         os.close(read_end)
         os.close(write_end)
+
+
+def _priority_after_computing() -> int:
+    """This process's nice value once it has used more CPU than a child may before it is niced."""
+    started = time.process_time()
+    while time.process_time() - started < 0.3:
+        pass
+    return os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def test_a_child_forked_nice_keeps_that_priority_and_passes_it_to_its_own_children():
+    # A validation's child forks children of its own at once (shapes shared over the cores, the
+    # built-in checks): niced only after 0.1 s of CPU, they ran at normal priority beside the server.
+    assert run_forked(_priority_after_computing, timeout=30, niceness=19) == 19
+    assert run_forked(lambda: Forked(_priority_after_computing).result(), timeout=30, niceness=19) == 19
+    # Without it, a child that computes is niced to 10 only.
+    assert run_forked(_priority_after_computing, timeout=30) == 10

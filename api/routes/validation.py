@@ -51,11 +51,15 @@ Language = Annotated[
 #: A validation is Python work (the engine's rows, the report's triples, the rendering) that holds
 #: the GIL: in a server thread, validations starved every small read (50 mixed clients: select p50
 #: 3 ms -> 1.2 s, issue 10 item 7). On the embedded store a run is computed and rendered in a forked
-#: child (:func:`kg.store.isolation.run_forked`, which lowers its CPU priority once it has computed
-#: a little) and only stored here; the requests wait in their own threads, not in the pool reads
-#: use. At most this many at once (each child builds its own memory copy of the model), queued in
-#: arrival order.
+#: child (:func:`kg.store.isolation.run_forked`) and only stored here; the requests wait in their
+#: own threads, not in the pool reads use. At most this many at once (each child builds its own
+#: memory copy of the model), queued in arrival order.
 VALIDATION_WORKERS = 2
+#: A validation child and the children it forks (the shapes shared over the cores, the built-in
+#: checks, the names) run at the lowest CPU priority from the start. Niced only once it had computed
+#: 0.1 s, a child had already forked its own children at normal priority, and they took both cores
+#: from the server and its clients (reads stalled 100-200 ms, bench/concurrency.py).
+VALIDATION_NICENESS = 19
 _VALIDATIONS = ThreadPoolExecutor(max_workers=VALIDATION_WORKERS, thread_name_prefix="stskg-validation")
 
 #: The page's filters (HTML only): ?severity=Warning&principle=Multifunctionality&ws=ed-ich
@@ -173,7 +177,7 @@ def _validate(runs: Runs, model_id: str, shapes: ShapesGraph, accepted, engine, 
     # there, kg.validation.working_copy); a remote server runs the queries itself.
     if getattr(runs.store, "generation", None) is not None:
         shapes_version(shapes)  # cached here, so no child computes it again
-        evaluate = partial(run_forked, evaluate, timeout=math.inf)
+        evaluate = partial(run_forked, evaluate, timeout=math.inf, niceness=VALIDATION_NICENESS)
     evaluation, body, media_type = evaluate()
     runs.store_run(evaluation)
     return evaluation.run, body, media_type

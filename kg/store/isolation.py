@@ -144,13 +144,15 @@ def close_inherited(keep: Collection[int]) -> None:
                 os.close(fd)
 
 
-def _child(function: Callable[[], T], write_end: int) -> None:
+def _child(function: Callable[[], T], write_end: int, niceness: int = 0) -> None:
     """In the forked child: evaluate, pickle the outcome into the pipe, exit without cleanup."""
     status = 0
     try:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         die_with_parent()
+        if niceness:
+            os.nice(niceness)
         close_inherited(keep=(write_end,))
         payload = pickled_outcome(function)
         write_all(write_end, len(payload).to_bytes(8, "big") + payload)
@@ -251,15 +253,15 @@ def refork_pause(hung: int, now: float, deadline: float) -> float:
     return pause
 
 
-def _read_answer(read_end: int, pid: int, deadline: float) -> bytes | _Hung | None:
+def _read_answer(read_end: int, pid: int, deadline: float, niced: bool = False) -> bytes | _Hung | None:
     """The child's length-prefixed answer; ``b""`` if it died first, ``None`` at the deadline,
     :data:`_HUNG` once it has waited :data:`HUNG_SECONDS` on a lock it inherited (:func:`blocked_ticks`).
 
     A child that has used :data:`LOWER_PRIORITY_AFTER` seconds of CPU is niced, so that the
     queries that come after it (each in a child of normal priority) are not slowed down by it. CPU
-    time, not wall time: on a busy machine a small query waits without computing.
+    time, not wall time: on a busy machine a small query waits without computing. ``niced``: it
+    already runs at a lower priority.
     """
-    niced = False
     # poll, not select: a busy server has more than FD_SETSIZE (1024) descriptors open (store
     # files, sockets, other children's pipes), and select() refuses a descriptor numbered above.
     poller = select.poll()
@@ -297,8 +299,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_forked(function: Callable[[], T], *, timeout: float, started: Callable[[int], None] | None = None) -> T:
+def run_forked(
+    function: Callable[[], T],
+    *,
+    timeout: float,
+    started: Callable[[int], None] | None = None,
+    niceness: int = 0,
+) -> T:
     """``function()`` evaluated in a forked child; killed, and :class:`QueryTimeout`, after ``timeout`` s.
+
+    ``niceness`` lowers the child's CPU priority from its start (the children it forks inherit it),
+    for work that must not compete with the server's own: :func:`lower_priority_if_due` nices only
+    the child, once it has computed a little.
 
     ``function`` must only read: the child's writes are lost with it. Its result (and any
     exception it raises) comes back pickled. Blocks the calling thread until the child is done.
@@ -314,7 +326,7 @@ def run_forked(function: Callable[[], T], *, timeout: float, started: Callable[[
     deadline = time.monotonic() + timeout
     forks = 0
     while True:
-        payload = _fork_once(function, deadline, started)
+        payload = _fork_once(function, deadline, started, niceness)
         forks += 1
         if payload is not _HUNG:
             break
@@ -338,19 +350,19 @@ def fork() -> int:
 
 
 def _fork_once(
-    function: Callable[[], T], deadline: float, started: Callable[[int], None] | None
+    function: Callable[[], T], deadline: float, started: Callable[[int], None] | None, niceness: int
 ) -> bytes | _Hung | None:
     """The answer of one forked child (see :func:`_read_answer`); the child is killed unless it answered."""
     read_end, write_end = os.pipe()
     pid = fork()
     if pid == 0:  # pragma: no cover - the child's coverage is not collected
         os.close(read_end)
-        _child(function, write_end)
+        _child(function, write_end, niceness)
     os.close(write_end)
     try:
         if started is not None:
             started(pid)
-        payload = _read_answer(read_end, pid, deadline)
+        payload = _read_answer(read_end, pid, deadline, niced=niceness > 0)
         if payload is None or payload is _HUNG:
             os.kill(pid, signal.SIGKILL)
     except BaseException:
