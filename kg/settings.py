@@ -73,8 +73,12 @@ class Settings(BaseSettings):
         """The remote server configuration, or ``None`` for the embedded store."""
         if not self.endpoint:
             return None
-        quirks = profile(self.endpoint_profile)
-        return RemoteConfig(
+        overrides = {
+            "union_default_graph": self.endpoint_union_default_graph,
+            "result_cap": self.endpoint_result_cap,
+            "auth": self.endpoint_auth,
+        }
+        return profile(self.endpoint_profile).config(
             query_url=self.endpoint,
             update_url=self.update_endpoint,
             store_url=self.store_endpoint,
@@ -82,19 +86,10 @@ class Settings(BaseSettings):
             password=self.endpoint_password,
             token=self.endpoint_token,
             timeout=self.endpoint_timeout,
-            union_default_graph=_given(self.endpoint_union_default_graph, quirks.union_default_graph),
             query_timeout=min(self.query_timeout, self.endpoint_timeout),
-            result_cap=_given(self.endpoint_result_cap, quirks.result_cap),
-            system_graphs=quirks.system_graphs,
-            auth=_given(self.endpoint_auth, quirks.auth),
-            graph_parameter=quirks.graph_parameter,
-            query_rewrites=quirks.query_rewrites,
+            **{name: value for name, value in overrides.items() if value is not None},
         )
 
     def open_store(self) -> Store:
         """The configured store, opened."""
         return open_store(data_dir=self.data_dir, remote=self.remote(), query_timeout=self.query_timeout)
-
-
-def _given(value, default):
-    return default if value is None else value

@@ -54,19 +54,12 @@ def remote_config(base: str) -> RemoteConfig:
 
 def virtuoso_config(base: str) -> RemoteConfig:
     """Virtuoso through its authenticated endpoints (digest), with its profile's quirks."""
-    quirks = profile("virtuoso")
-    return RemoteConfig(
+    return profile("virtuoso").config(
         query_url=f"{base}/sparql-auth",
         store_url=f"{base}/sparql-graph-crud-auth",
         username="dba",
         password="dba",
-        auth=quirks.auth,
-        result_cap=quirks.result_cap,
-        system_graphs=quirks.system_graphs,
-        graph_parameter=quirks.graph_parameter,
-        query_rewrites=quirks.query_rewrites,
     )
-
 
 @pytest.fixture
 def store(request, tmp_path) -> Store:

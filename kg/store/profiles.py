@@ -10,7 +10,9 @@ the backend test suite run against the real server (``tests/test_store.py`` and 
 parametrised over ``tests.conftest.BACKENDS``).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+
+from kg.store.remote import RemoteConfig
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,12 @@ class ServerProfile:
     graph_parameter: str = "graph"
     query_rewrites: tuple[str, ...] = ()
     notes: str = ""
+
+    def config(self, **settings) -> RemoteConfig:
+        """A configuration for a server of this kind: its quirks, then ``settings`` (the endpoints,
+        credentials and whatever the user overrides)."""
+        quirks = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("name", "notes")}
+        return RemoteConfig(**{**quirks, **settings})
 
 
 PROFILES: dict[str, ServerProfile] = {
