@@ -61,6 +61,7 @@ def virtuoso_config(base: str) -> RemoteConfig:
         password="dba",
     )
 
+
 @pytest.fixture
 def store(request, tmp_path) -> Store:
     """An empty store of each backend; the shared server is wiped before each test."""

@@ -7,7 +7,9 @@ import threading
 import time
 
 import pyoxigraph as ox
+import pytest
 
+from kg.errors import BackendError
 from kg.store.isolation import Forked, run_forked
 
 
@@ -45,6 +47,21 @@ def test_a_child_hung_on_an_inherited_lock_is_forked_again():
 
     assert run_forked(guarded, timeout=20, started=started) == "answered"
     assert len(pids) >= 2  # the hung child was replaced; without that the call waits for its deadline
+
+
+def test_a_forked_worker_hung_on_an_inherited_lock_is_an_error_soon():
+    """A Forked child (no deadline: a validation's shapes shared over the cores) that hangs on a lock
+    held at the fork is a BackendError within about a second, so the caller does its work itself."""
+    lock = threading.Lock()
+    lock.acquire()
+    try:
+        child = Forked(lambda: lock.acquire())
+        began = time.monotonic()
+        with pytest.raises(BackendError, match="hung without an answer"):
+            child.result()
+        assert time.monotonic() - began < 10  # without the hang check it would wait forever
+    finally:
+        lock.release()
 
 
 def test_reads_forked_while_other_threads_write_to_rocksdb_all_answer(tmp_path):

@@ -22,6 +22,7 @@ keyed by the store's generation.
 import contextlib
 import ctypes
 import gc
+import math
 import os
 import pickle
 import select
@@ -253,14 +254,17 @@ def refork_pause(hung: int, now: float, deadline: float) -> float:
     return pause
 
 
-def _read_answer(read_end: int, pid: int, deadline: float, niced: bool = False) -> bytes | _Hung | None:
+def _read_answer(
+    read_end: int, pid: int, deadline: float = math.inf, *, lower_priority: bool = True
+) -> bytes | _Hung | None:
     """The child's length-prefixed answer; ``b""`` if it died first, ``None`` at the deadline,
     :data:`_HUNG` once it has waited :data:`HUNG_SECONDS` on a lock it inherited (:func:`blocked_ticks`).
 
-    A child that has used :data:`LOWER_PRIORITY_AFTER` seconds of CPU is niced, so that the
-    queries that come after it (each in a child of normal priority) are not slowed down by it. CPU
-    time, not wall time: on a busy machine a small query waits without computing. ``niced``: it
-    already runs at a lower priority.
+    With ``lower_priority``, a child that has used :data:`LOWER_PRIORITY_AFTER` seconds of CPU is
+    niced, so that the queries that come after it (each in a child of normal priority) are not
+    slowed down by it. CPU time, not wall time: on a busy machine a small query waits without
+    computing. Without it the child keeps its priority (it runs niced already, or the caller
+    waits for nothing else).
     """
     # poll, not select: a busy server has more than FD_SETSIZE (1024) descriptors open (store
     # files, sockets, other children's pipes), and select() refuses a descriptor numbered above.
@@ -271,8 +275,10 @@ def _read_answer(read_end: int, pid: int, deadline: float, niced: bool = False) 
     size: int | None = None
     while size is None or len(buffer) < size + 8:
         now = time.monotonic()
-        niced = niced or lower_priority_if_due(pid)
-        wait = min(deadline - now, 1.0 if niced else 0.05)
+        if lower_priority and lower_priority_if_due(pid):
+            lower_priority = False
+        # Often while the child may still need nicing; then only as often as a hang is looked for.
+        wait = min(deadline - now, 0.05 if lower_priority else 0.25)
         ready = wait > 0 and poller.poll(wait * 1000)
         if not ready:
             now = time.monotonic()
@@ -362,7 +368,7 @@ def _fork_once(
     try:
         if started is not None:
             started(pid)
-        payload = _read_answer(read_end, pid, deadline, niced=niceness > 0)
+        payload = _read_answer(read_end, pid, deadline, lower_priority=niceness == 0)
         if payload is None or payload is _HUNG:
             os.kill(pid, signal.SIGKILL)
     except BaseException:
@@ -404,8 +410,8 @@ class Forked:
     def result(self) -> T:
         """The child's result (its exception raised here); waits until it has answered."""
         try:
-            payload = _read_answer_unhurried(self._read_end, self.pid)
-            if not payload:
+            payload = _read_answer(self._read_end, self.pid, lower_priority=False)
+            if not isinstance(payload, bytes) or not payload:
                 os.kill(self.pid, signal.SIGKILL)
                 raise BackendError("a forked worker died or hung without an answer")
         finally:
@@ -424,30 +430,3 @@ class Forked:
         os.close(self._read_end)
         self._read_end = -1
         reap(self.pid)
-
-
-def _read_answer_unhurried(read_end: int, pid: int) -> bytes:
-    """The child's length-prefixed answer, however long it computes; ``b""`` if it died first or
-    has waited :data:`HUNG_SECONDS` on a lock nothing will release. Unlike :func:`_read_answer`
-    the child keeps its priority: the caller is waiting for it, not serving others meanwhile."""
-    poller = select.poll()
-    poller.register(read_end, select.POLLIN)
-    blocked: tuple[float, int] | None = None
-    buffer = bytearray()
-    size: int | None = None
-    while size is None or len(buffer) < size + 8:
-        if not poller.poll(250):
-            ticks = None if buffer else blocked_ticks(pid)
-            now = time.monotonic()
-            if ticks is None or blocked is None or blocked[1] != ticks:
-                blocked = None if ticks is None else (now, ticks)
-            elif now - blocked[0] >= HUNG_SECONDS:
-                return b""
-            continue
-        chunk = os.read(read_end, 1 << 20)
-        if not chunk:
-            return b""
-        buffer += chunk
-        if size is None and len(buffer) >= 8:
-            size = int.from_bytes(buffer[:8], "big")
-    return bytes(buffer[8:])
