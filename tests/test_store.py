@@ -1,12 +1,15 @@
 """One store suite, run against every backend: memory, disk and a live Oxigraph server."""
 
+import dataclasses
+
 import pytest
 from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from kg.errors import InvalidInput, InvalidQuery, ResultCapReached
-from kg.store import Dataset
+from kg.store import Dataset, RemoteStore
+from tests.conftest import remote_config, virtuoso_config
 
 #: This module passes on Virtuoso too (tests/conftest.py).
 RUNS_ON_VIRTUOSO = True
@@ -208,3 +211,51 @@ def test_bad_sparql_is_a_user_error(store):
         store.select("SELEKT ?x WHERE { ?x ?y ?z }")
     with pytest.raises(InvalidQuery):
         store.update("INSERT DATA { <a> <b> }")
+
+
+def pytest_generate_tests(metafunc):
+    if "update_only_store" in metafunc.fixturenames:
+        servers = ["oxigraph"] + (["virtuoso"] if metafunc.config.getoption("--with-virtuoso") else [])
+        metafunc.parametrize("update_only_store", servers, indirect=True)
+
+
+@pytest.fixture
+def update_only_store(request):
+    """A live server reached without its Graph Store URL (SPARQL Update only), loading 40 triples a request."""
+    if request.param == "oxigraph":
+        config = remote_config(request.getfixturevalue("oxigraph_url"))
+    else:
+        config = virtuoso_config(request.getfixturevalue("virtuoso_url"))
+    store = RemoteStore(dataclasses.replace(config, store_url=None, update_chunk_triples=40))
+    for graph in store.graphs():
+        store.drop(graph)
+    yield store
+    store.close()
+
+
+def test_a_load_through_sparql_update_goes_in_chunks_and_keeps_blank_nodes(update_only_store):
+    """Without a Graph Store URL a graph is loaded through SPARQL Update a chunk per request, not as
+    one request of the whole graph, and each blank node stays one node across the chunks (lists
+    longer than a chunk included); loading again replaces the graph."""
+    lines = [b'<%sws%d> <%slabel> "work system %d" .' % (EX.encode(), i, EX.encode(), i) for i in range(300)]
+    for i in range(20):  # an RDF list of 4 members per work system, and one of 70 (over a chunk)
+        members = " ".join(f"<{EX}m{i}-{k}>" for k in range(70 if i == 0 else 4))
+        lines.append(f"<{EX}ws{i}> <{EX}steps> ({members}) .".encode())
+    lines += [
+        f'<{EX}ws{i}> <{EX}has> [ <{EX}label> "part {i}" ; <{EX}of> [ <{EX}n> {i} ] ] .'.encode() for i in range(50)
+    ]
+    data = b"\n".join(lines) + b"\n"
+    updates: list[int] = []
+
+    def note(request) -> None:
+        if request.headers.get("content-type") == "application/sparql-update":
+            updates.append(len(request.content))
+
+    update_only_store._http.event_hooks["request"].append(note)
+    assert update_only_store.load(data, RdfFormat.TURTLE, G1) == len(as_rdflib(data, RdfFormat.TURTLE))
+    assert len(updates) > 10 and max(updates) < sum(updates) / 4  # 812 triples: one request before
+    assert isomorphic(
+        as_rdflib(update_only_store.dump(G1, RdfFormat.N_TRIPLES), RdfFormat.N_TRIPLES),
+        as_rdflib(data, RdfFormat.TURTLE),
+    )
+    assert update_only_store.load(TURTLE, RdfFormat.TURTLE, G1) == len(as_rdflib(TURTLE, RdfFormat.TURTLE))

@@ -4,10 +4,11 @@ Data is parsed and checked here first (same parsers, same errors, no network whi
 sent to the server in one request, so a load is all or nothing on the server too.
 """
 
+import contextlib
 import io
 import re
 import tempfile
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -19,7 +20,7 @@ import pyoxigraph as ox
 from kg.errors import BackendError, BackendTimeout, Conflict, InvalidQuery, NotFound, ResultCapReached
 from kg.rdf import is_dataset_format, syntax_error
 from kg.results import write_results
-from kg.sparql import bind_values
+from kg.sparql import bind_values, insert_data
 from kg.store.base import Bindings, Dataset, SelectResult, Serialized
 
 #: How servers word a graph-management update that fails on the graph's existence.
@@ -38,7 +39,8 @@ class RemoteConfig:
     """Where a SPARQL server listens and how to authenticate.
 
     ``update_url`` defaults to ``query_url`` (one endpoint for both, as SPARQL 1.1 allows).
-    Without ``store_url`` (Graph Store Protocol), loads use SPARQL Update ``INSERT DATA``.
+    Without ``store_url`` (Graph Store Protocol), loads use SPARQL Update ``INSERT DATA``, at most
+    ``update_chunk_triples`` triples per request.
     ``union_default_graph`` says the server already treats its default graph as the union of
     all graphs (``oxigraph serve --union-default-graph``, Fuseki's ``unionDefaultGraph``);
     otherwise queries without a dataset name every graph with ``default-graph-uri``.
@@ -58,6 +60,10 @@ class RemoteConfig:
     #: authentication scheme (``basic`` or ``digest``), its Graph Store parameter name, and
     #: the query rewrites validation needs for it (:mod:`kg.validation.rewrites`).
     result_cap: int | None = None
+    #: Triples per update request of a load without the Graph Store Protocol: one request for a
+    #: whole graph (a 1M-triple model, a large validation run) is a body over many servers' limits
+    #: and one long parse on the server (issue 14).
+    update_chunk_triples: int = 10_000
     system_graphs: tuple[str, ...] = ()
     auth: str = "basic"
     graph_parameter: str = "graph"
@@ -261,9 +267,25 @@ class RemoteStore:
                     headers={"Content-Type": _NTRIPLES},
                 )
             else:
-                body = buffer.read().decode()
-                self.update(f"CLEAR SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}")
+                self._insert((quad.triple for quad in ox.parse(buffer, format=ox.RdfFormat.N_TRIPLES)), graph)
         return self.count(graph)
+
+    def _insert(self, triples: Iterable[ox.Triple], graph: ox.NamedNode) -> None:
+        """Replace ``graph``'s triples by ``triples`` through SPARQL Update, a chunk per request. A
+        blank node's triples travel in one request (its label means one node only within a request),
+        and a request that fails removes the graph again: nothing is left half loaded."""
+        sent = False
+        try:
+            for chunk in _chunks(triples, self.config.update_chunk_triples):
+                self.update(("" if sent else f"CLEAR SILENT GRAPH {graph} ;\n") + insert_data(graph, chunk))
+                sent = True
+            if not sent:
+                self.update(f"CLEAR SILENT GRAPH {graph}")
+        except BaseException:
+            if sent:
+                with contextlib.suppress(BackendError):
+                    self.drop(graph)
+            raise
 
     def dump(self, graph: ox.NamedNode, format: ox.RdfFormat, output: BinaryIO | None = None) -> bytes | None:
         # The server's N-Triples are streamed: copied as they come, or spooled to a temporary file
@@ -357,6 +379,52 @@ class RemoteStore:
 
     def close(self) -> None:
         self._http.close()
+
+
+def _chunks(triples: Iterable[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:
+    """``triples`` in lists of about ``size``, those that share blank nodes (transitively) in the
+    same list: the triples without one as they come, the others held until the end and grouped."""
+    chunk: list[ox.Triple] = []
+    parent: dict[str, str] = {}  # union-find over blank node ids
+    held: list[tuple[str, ox.Triple]] = []
+
+    def root(node: str) -> str:
+        while parent[node] != node:
+            parent[node] = node = parent[parent[node]]
+        return node
+
+    for triple in triples:
+        blanks = list(_blank_ids(triple))
+        if not blanks:
+            chunk.append(triple)
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+            continue
+        for blank in blanks:
+            parent.setdefault(blank, blank)
+        first = root(blanks[0])
+        for blank in blanks[1:]:
+            parent[root(blank)] = first
+        held.append((blanks[0], triple))
+    groups: dict[str, list[ox.Triple]] = {}
+    for blank, triple in held:
+        groups.setdefault(root(blank), []).append(triple)
+    for group in groups.values():
+        if chunk and len(chunk) + len(group) > size:
+            yield chunk
+            chunk = []
+        chunk += group
+    if chunk:
+        yield chunk
+
+
+def _blank_ids(triple: ox.Triple) -> Iterator[str]:
+    for term in (triple.subject, triple.object):
+        if isinstance(term, ox.BlankNode):
+            yield term.value
+        elif isinstance(term, ox.Triple):  # an RDF 1.2 triple term
+            yield from _blank_ids(term)
 
 
 def _text(response: httpx.Response) -> str:
