@@ -145,7 +145,9 @@ class Execution:
         if self._workers is None or self._workers.target is not store:
             if self._workers is not None:
                 self._workers.close()
-            self._workers = Workers(store, lambda: store.generation)
+            # As many kept as may run at once: with fewer, every call over the number kept forked a
+            # worker (16 clients of unseen queries: 452 req/s, against 3,224 with all kept).
+            self._workers = Workers(store, lambda: store.generation, idle=MAX_ISOLATED)
         return self._workers
 
     def is_cheap(self, key: Hashable) -> bool:

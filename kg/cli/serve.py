@@ -28,7 +28,7 @@ def serve(obj: _Context, host: str, port: int, examples: bool) -> None:
     import uvicorn
 
     from api.app import create_app
-    from api.server import server_config
+    from api.server import server_config, settle_heap
 
     workspace = obj.workspace
     if examples:
@@ -46,6 +46,7 @@ def serve(obj: _Context, host: str, port: int, examples: bool) -> None:
     if server_file is not None:
         local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 (compared, not bound)
         server_file.write_text(json.dumps({"url": f"http://{local}:{port}", "pid": os.getpid()}), encoding="utf-8")
+    settle_heap()
     try:
         uvicorn.Server(server_config(app, host, port, log_level="info")).run()
     finally:
