@@ -1,7 +1,9 @@
 """A backend for any SPARQL 1.1 server, through the Query, Update and Graph Store protocols.
 
 Data is parsed and checked here first (same parsers, same errors, no network while parsing), then
-sent to the server in one request, so a load is all or nothing on the server too.
+sent to the server: in one Graph Store request, or without a Graph Store endpoint in SPARQL Update
+requests of a bounded size, the graph removed again if one fails. Either way a load is all or
+nothing on the server too.
 """
 
 import contextlib
