@@ -31,7 +31,6 @@ errors, no lost writes. Usage::
 import argparse
 import asyncio
 import gc
-import os
 import random
 import re
 import shutil
@@ -50,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.api import MODEL, PREFIX, TOKEN, serve_stskg  # noqa: E402
 from bench.generate import EX, generate, write  # noqa: E402
+from bench.machine import load_average  # noqa: E402
 from tests.servers import free_port, wait_until_up  # noqa: E402
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -156,10 +156,6 @@ def answered(response: httpx.Response, *statuses: int) -> None:
         raise AssertionError(f"{sent.method} {sent.url.path} answered {response.status_code}: {response.text[:200]}")
 
 
-def load() -> str:
-    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -247,7 +243,8 @@ async def stalls(stop: float, tick: float = 0.001) -> list[float]:
 
 
 def table(title: str, plan: list[str], idle: dict, latencies: dict, errors: dict, late: list[float]) -> None:
-    print(f"\n{title}: {len(plan)} clients ({', '.join(f'{plan.count(n)} {n}' for n in NAMES)}); load average {load()}")
+    kinds = ", ".join(f"{plan.count(n)} {n}" for n in NAMES)
+    print(f"\n{title}: {len(plan)} clients ({kinds}); load average {load_average()}")
     print(
         "| kind | idle p50 ms | idle p99 ms | loaded p50 ms | loaded p99 ms "
         "| loaded p50 / idle p50 | loaded p99 / idle p50 | requests | errors |"
@@ -278,7 +275,7 @@ async def measure(base: str, args) -> bool:
     )
     async with httpx.AsyncClient(timeout=300, limits=limits) as http:
         idle = await idle_latencies(kinds, http, args.idle_repeats)
-        print(f"idle phase done; load average {load()}", flush=True)
+        print(f"idle phase done; load average {load_average()}", flush=True)
         plan = []
         for name, share in MIX.items():
             plan += [name] * max(1, round(share * args.clients))
@@ -347,7 +344,7 @@ def main() -> None:
                 httpx.put(
                     f"{base}/models/{MODEL}", content=data.read_bytes(), headers=headers, timeout=600
                 ).raise_for_status()
-                print(f"model: {triples:,} triples; server pid {server.pid}; load average {load()}", flush=True)
+                print(f"model: {triples:,} triples; server pid {server.pid}; load average {load_average()}", flush=True)
                 met = asyncio.run(measure(base, args))
             finally:
                 server.terminate()

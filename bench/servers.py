@@ -10,7 +10,6 @@ Usage: ``python -m bench.servers [--triples 100000]``
 """
 
 import argparse
-import subprocess
 import tempfile
 import time
 from collections import Counter
@@ -20,6 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from bench.generate import blocks_for, generate
+from bench.machine import load_average
 from kg.store import EmbeddedStore, RemoteStore
 from kg.validation import validate
 from kg.validation.bundled import bundled_shapes
@@ -40,8 +40,7 @@ def measure(name: str, store, data: bytes, shapes) -> tuple[float, Counter]:
     start = time.perf_counter()
     report = validate(store, MODEL, shapes)
     seconds = time.perf_counter() - start
-    load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.split("load average:")[-1].strip()
-    print(f"{name}: {seconds:.2f} s, {len(report.results)} findings, load average {load}", flush=True)
+    print(f"{name}: {seconds:.2f} s, {len(report.results)} findings, load average {load_average()}", flush=True)
     return seconds, keys(report)
 
 

@@ -17,20 +17,16 @@ Usage: ``python bench/shape_growth.py [--sizes 100000 1000000] [--repeat 3] [--f
 """
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.machine import load_average  # noqa: E402
 from bench.validation import model_file  # noqa: E402
 
 REFERENCE = "SELECT ?s ?c WHERE { ?s <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ?c }"
-
-
-def load_average() -> str:
-    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def loaded(size: int):  # type: ignore[no-untyped-def]

@@ -13,7 +13,6 @@ Usage: ``python bench/stages.py SIZE [--no-image] [--keys FILE]``
 
 import argparse
 import json
-import os
 import resource
 import shutil
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench import peers  # noqa: E402
+from bench.machine import load_average  # noqa: E402
 from bench.validation import model_file  # noqa: E402
 
 
@@ -92,7 +92,7 @@ def main() -> None:
     print(f"| engine (validate minus the above) | {engine[0]:.2f} | {engine[1]:.2f} |")
     print(f"| **open + validate + store + render** | **{total[0]:.2f}** | {total[1]:.2f} |")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"results {len(report.results):,}; peak RSS {peak:.0f} MB; load average {os.getloadavg()}")
+    print(f"results {len(report.results):,}; peak RSS {peak:.0f} MB; load average {load_average()}")
     if args.keys:
         args.keys.write_text(json.dumps(peers.key_strings(report.results)))
 

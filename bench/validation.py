@@ -48,6 +48,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench import generate, generate_cpov, peers  # noqa: E402
+from bench.machine import load_average  # noqa: E402
 
 OUT = peers.OUT
 JAVA_DIR = Path("/usr/share/java")
@@ -267,7 +268,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     files = shape_sets(workload)
     first = next(iter(files))  # ours on disk runs the first set: the full one, as the CLI does
-    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", file=sys.stderr, flush=True)
+    print(f"load average at start: {load_average()}", file=sys.stderr, flush=True)
     jvm = jvm_start(files[first]) if "jena" in args.peers else None
     ours, theirs, timings, expected = [], [], {}, {}
     stopped: set[tuple[str, str]] = set()
@@ -303,7 +304,7 @@ def main() -> None:
         print(f"done {triples:,} triples", file=sys.stderr, flush=True)
         saved = OUT / f"{'cpov-' if workload == 'cpov' else ''}validation-run.json"
         saved.write_text(json.dumps({"ours": ours, "theirs": theirs}, default=str))
-    print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", file=sys.stderr, flush=True)
+    print(f"load average at end: {load_average()}", file=sys.stderr, flush=True)
     print(ours_table(ours))
     if expected:
         print()
