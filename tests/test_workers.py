@@ -10,6 +10,7 @@ import time
 import pyoxigraph as ox
 import pytest
 
+from api.execution import MAX_ISOLATED, Execution
 from kg.errors import InvalidQuery, QueryTimeout
 from kg.store import EmbeddedStore
 from kg.store.isolation import FORKING
@@ -244,14 +245,12 @@ def test_as_many_workers_stay_as_the_server_runs_queries_at_once():
     """The API's pool keeps a worker for each query it may run at once (api.execution.MAX_ISOLATED): 16
     clients asking unseen queries again and again reuse 16 workers. Keeping only 8 forked 8 new ones
     for every 16 queries (bench/api.py distinct, 16 connections: 452 req/s against 3,224)."""
-    from api.execution import MAX_ISOLATED, Execution
-
     store = store_of(10)
     workers = Execution(per_client=2, query_timeout=30).workers_for(store)
 
     async def rounds() -> None:
-        for round in range(3):
-            await asyncio.gather(*(workers.call("select", f"{COUNT} # {round} {i}", timeout=30) for i in range(16)))
+        for turn in range(3):
+            await asyncio.gather(*(workers.call("select", f"{COUNT} # {turn} {i}", timeout=30) for i in range(16)))
 
     try:
         asyncio.run(rounds())
