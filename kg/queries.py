@@ -33,10 +33,11 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode
 
 from kg.catalog import Catalog, check_model_id
+from kg.default_graph import as_merge
 from kg.errors import InvalidInput, InvalidParameter, InvalidQuery, NotFound
 from kg.namespaces import PREFIXES, XSD, model_graph
 from kg.paths import QUERIES_DIR
-from kg.sparql import query_form, with_prefixes
+from kg.sparql import bind_values, query_form, with_prefixes
 from kg.store import Dataset, EmbeddedStore, SelectResult, Store
 from kg.store.base import Term
 from kg.workspace import model_dataset
@@ -217,11 +218,18 @@ class NamedQuery:
     def run(self, store: Store, catalog: Catalog, values: Mapping[str, str]) -> SelectResult | bool | list:
         """Run with ``values``: a :class:`SelectResult`, a bool (ASK) or triples (CONSTRUCT/DESCRIBE)."""
         bindings, dataset = self.bind(values, catalog)
+        text = self.text_for(bindings, dataset)
         if self.form == "SELECT":
-            return store.select(self.text, bindings=bindings, dataset=dataset)
+            return store.select(text, dataset=dataset)
         if self.form == "ASK":
-            return store.ask(self.text, bindings=bindings, dataset=dataset)
-        return store.construct(self.text, bindings=bindings, dataset=dataset)
+            return store.ask(text, dataset=dataset)
+        return store.construct(text, dataset=dataset)
+
+    def text_for(self, bindings: Mapping[str, Term] | None, dataset: Dataset | None) -> str:
+        """The text to run: ``bindings`` joined first (a VALUES block, :func:`kg.sparql.bind_values`),
+        the default graph read as a set (:func:`kg.default_graph.as_merge`), in that order, so the
+        values still select before anything else runs."""
+        return as_merge(bind_values(self.text, bindings) if bindings else self.text, dataset)
 
 
 def _model(parameter: Parameter, text: str, catalog: Catalog | None) -> tuple[Dataset, NamedNode]:

@@ -21,7 +21,8 @@ from api.query_results import negotiate_results, query_response
 from api.rendering import GRAPH_OFFERS, SPARQL_JSON, graph_response, negotiate
 from api.security import Credentials, check_read, check_write, require_read
 from api.threads import run_with_deadline
-from kg.errors import InvalidInput
+from kg.default_graph import as_merge
+from kg.errors import InvalidInput, InvalidQuery
 from kg.model_iris import current_versions, names_models
 from kg.namespaces import PREFIXES
 from kg.queries import load_queries
@@ -97,6 +98,13 @@ async def answer_query(
     # Relative IRIs resolve against the endpoint; on line 1, so error positions keep their line.
     query = f"BASE <{_endpoint(request)}> {query}"
     store = request.app.state.workspace.store
+    merged = as_merge(query, dataset, unnamed=store.unnamed_triples())
+    try:
+        return await query_response(settings, store, merged, form, offer, dataset=dataset, request=request)
+    except InvalidQuery:
+        if merged is query:
+            raise
+    # The rewrite's text failed: the user's own text reports its errors, at its lines and columns.
     return await query_response(settings, store, query, form, offer, dataset=dataset, request=request)
 
 

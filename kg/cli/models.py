@@ -8,6 +8,7 @@ import click
 import pyoxigraph as ox
 
 from kg.cli.base import _Context, _reported, cli
+from kg.default_graph import run_merged
 from kg.ingest import read_source
 from kg.model_iris import current_versions
 from kg.namespaces import PREFIXES
@@ -128,15 +129,16 @@ def query(obj: _Context, sparql: str, model_id: str | None, out: str) -> None:
     dataset = model_dataset(workspace.catalog, model_id)
     form = query_form(text)
     text, dataset = current_versions(with_prefixes(text, PREFIXES), dataset, workspace.catalog.current_graphs)
+    store = workspace.store
+    run = {"SELECT": store.select, "ASK": store.ask}.get(form, store.construct)
+    answer = run_merged(lambda query: run(query, dataset=dataset), text, dataset, unnamed=store.unnamed_triples())
     if form == "SELECT":
-        result = workspace.store.select(text, dataset=dataset)
         render = {"table": lambda r: to_table(r, PREFIXES), "json": to_json, "csv": to_csv, "tsv": to_tsv}[out]
-        click.echo(render(result), nl=out in ("table", "json"))
+        click.echo(render(answer), nl=out in ("table", "json"))
     elif form == "ASK":
-        answer = workspace.store.ask(text, dataset=dataset)
         click.echo(json.dumps({"head": {}, "boolean": answer}) if out == "json" else str(answer).lower())
     else:
-        triples = workspace.store.construct(text, dataset=dataset)
+        triples = answer
         sys.stdout.buffer.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"")
 
 

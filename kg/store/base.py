@@ -146,6 +146,11 @@ class Store(Protocol):
         """The named graphs that hold at least one triple."""
         ...
 
+    def unnamed_triples(self) -> bool:
+        """Whether the store's own unnamed default graph may hold triples that its union default
+        graph (``dataset=None``) shows: what :func:`kg.default_graph.as_merge` must also read."""
+        ...
+
     def count(self, graph: NamedNode) -> int:
         """Number of triples in ``graph``."""
         ...

@@ -279,6 +279,10 @@ class EmbeddedStore:
             key=lambda g: g.value,
         )
 
+    def unnamed_triples(self) -> bool:
+        # An update without GRAPH writes there; one index seek.
+        return next(iter(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+
     def count(self, graph: ox.NamedNode) -> int:
         return _count(self._store, graph)
 

@@ -357,6 +357,11 @@ class RemoteStore:
         finally:
             response.close()
 
+    def unnamed_triples(self) -> bool:
+        # Without the server's own union, stskg's union lists the named graphs: the unnamed one is
+        # not in it. With it, the server's unnamed graph may be (no way to ask without a query).
+        return self.config.union_default_graph
+
     def graphs(self) -> list[ox.NamedNode]:
         rows = self.select(
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g", dataset=Dataset(default_graphs=[])
