@@ -16,7 +16,7 @@ from starlette.requests import Request
 from api.errors import HttpProblem, response_for
 from api.pages import HTML
 from api.rendering import SPARQL_JSON, negotiate
-from api.routes.sparql import answer_query
+from api.routes.sparql import UNION, answer_query
 from kg.errors import StskgError
 
 
@@ -32,7 +32,7 @@ class FastQueries:
             return await self.app(scope, receive, send)
         request = Request(scope, receive)
         try:
-            response = await answer_query(request, query, None, request.headers.get("accept"), None)
+            response = await answer_query(request, query, UNION, request.headers.get("accept"), None)
         except (StskgError, HttpProblem) as exc:
             response = response_for(exc)
         await response(scope, receive, send)

@@ -59,7 +59,7 @@ def _key(query: str, offer: Offer, bindings: Bindings | None, dataset: Dataset |
     bound = tuple(sorted(bindings.items())) if bindings else ()
     graphs = None
     if dataset is not None:
-        graphs = tuple(dataset.default_graphs or ()), tuple(dataset.named_graphs or ())
+        graphs = tuple(dataset.default_graphs or ()), tuple(dataset.named_graphs or ()), dataset.merge
     return query, offer.media_type, bound, graphs, max_rows
 
 

@@ -20,6 +20,7 @@ own IRIs; the catalog links them to their model with ``dcat:hasCurrentVersion``.
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from pyoxigraph import NamedNode
 
@@ -61,8 +62,10 @@ def current_versions(
     plain = unescape(text)
     mapping = current()
     if dataset is not None:
-        dataset = Dataset(
-            default_graphs=_graphs(dataset.default_graphs, mapping), named_graphs=_graphs(dataset.named_graphs, mapping)
+        dataset = replace(
+            dataset,
+            default_graphs=_graphs(dataset.default_graphs, mapping),
+            named_graphs=_graphs(dataset.named_graphs, mapping),
         )
     if _MENTION not in plain:
         return text, dataset

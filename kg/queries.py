@@ -33,11 +33,10 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode
 
 from kg.catalog import Catalog, check_model_id
-from kg.default_graph import as_merge
 from kg.errors import InvalidInput, InvalidParameter, InvalidQuery, NotFound
 from kg.namespaces import PREFIXES, XSD, model_graph
 from kg.paths import QUERIES_DIR
-from kg.sparql import bind_values, query_form, with_prefixes
+from kg.sparql import query_form, with_prefixes
 from kg.store import Dataset, EmbeddedStore, SelectResult, Store
 from kg.store.base import Term
 from kg.workspace import model_dataset
@@ -200,7 +199,7 @@ class NamedQuery:
             message = f"query {self.name!r} has no parameter {unknown[0]!r} (it has: {choices})"
             raise InvalidParameter(unknown[0], message)
         bindings: dict[str, Term] = {}
-        dataset = None
+        dataset = Dataset(merge=True)  # the union of all graphs, merged (kg.store.Dataset)
         for parameter in self.parameters:
             text = values.get(parameter.name, parameter.default)
             if text is None or (text == "" and parameter.type != "string"):
@@ -218,18 +217,11 @@ class NamedQuery:
     def run(self, store: Store, catalog: Catalog, values: Mapping[str, str]) -> SelectResult | bool | list:
         """Run with ``values``: a :class:`SelectResult`, a bool (ASK) or triples (CONSTRUCT/DESCRIBE)."""
         bindings, dataset = self.bind(values, catalog)
-        text = self.text_for(bindings, dataset)
         if self.form == "SELECT":
-            return store.select(text, dataset=dataset)
+            return store.select(self.text, bindings=bindings, dataset=dataset)
         if self.form == "ASK":
-            return store.ask(text, dataset=dataset)
-        return store.construct(text, dataset=dataset)
-
-    def text_for(self, bindings: Mapping[str, Term] | None, dataset: Dataset | None) -> str:
-        """The text to run: ``bindings`` joined first (a VALUES block, :func:`kg.sparql.bind_values`),
-        the default graph read as a set (:func:`kg.default_graph.as_merge`), in that order, so the
-        values still select before anything else runs."""
-        return as_merge(bind_values(self.text, bindings) if bindings else self.text, dataset)
+            return store.ask(self.text, bindings=bindings, dataset=dataset)
+        return store.construct(self.text, bindings=bindings, dataset=dataset)
 
 
 def _model(parameter: Parameter, text: str, catalog: Catalog | None) -> tuple[Dataset, NamedNode]:
@@ -243,7 +235,6 @@ def _model(parameter: Parameter, text: str, catalog: Catalog | None) -> tuple[Da
         dataset = model_dataset(catalog, model_id)
     except NotFound as exc:
         raise NotFound(f"parameter {parameter.name!r}: {exc}") from exc
-    assert dataset is not None
     return dataset, model_graph(model_id)
 
 

@@ -139,12 +139,13 @@ def _title_of(path: Path) -> str:
     return first.lstrip("# ").strip() if first.startswith("#") else path.stem
 
 
-def model_dataset(catalog: Catalog, model_id: str | None) -> Dataset | None:
-    """The dataset a query over ``model_id`` sees: the model graph plus the ontology graph.
+def model_dataset(catalog: Catalog, model_id: str | None) -> Dataset:
+    """The dataset a user's query over ``model_id`` sees: the model graph plus the ontology graph,
+    merged (a triple both hold is one triple, :class:`kg.store.Dataset`).
 
-    ``None`` (no model) means the store's default: the union of all graphs.
+    No model: the store's default, the union of all graphs, merged too.
     """
     if model_id is None:
-        return None
+        return Dataset(merge=True)
     info = catalog.get(model_id)
-    return Dataset(default_graphs=[ox.NamedNode(info.graph), ONTOLOGY_GRAPH])
+    return Dataset(default_graphs=[ox.NamedNode(info.graph), ONTOLOGY_GRAPH], merge=True)

@@ -520,7 +520,14 @@ def test_a_construct_named_query_is_serialised_with_its_iri_bound(tmp_path, clie
 
 @pytest.mark.parametrize(
     "module",
-    ["kg.default_graph", "kg.queries", "kg.snapshot", "kg.update_targets", "kg.validation.annotations", "kg.validation.default_messages"],
+    [
+        "kg.default_graph",
+        "kg.queries",
+        "kg.snapshot",
+        "kg.update_targets",
+        "kg.validation.annotations",
+        "kg.validation.default_messages",
+    ],
 )
 def test_docstring_examples_run(module):
     """The examples in the docstrings of these modules are true."""

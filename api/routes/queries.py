@@ -126,8 +126,9 @@ def _endpoint(query: NamedQuery) -> Callable[[Request], Awaitable[Response]]:
         # Binding looks the model up in the catalog, a store call: in a worker, under the same limit.
         bindings, dataset = await run_with_deadline(settings.query_timeout, query.bind, values, workspace.catalog)
         store = workspace.store
-        text = query.text_for(bindings, dataset)
-        return await query_response(settings, store, text, query.form, offer, dataset=dataset, request=request)
+        return await query_response(
+            settings, store, query.text, query.form, offer, bindings=bindings, dataset=dataset, request=request
+        )
 
     run.__name__ = query.name.replace("-", "_")
     run.__doc__ = query.description

@@ -21,8 +21,7 @@ from api.query_results import negotiate_results, query_response
 from api.rendering import GRAPH_OFFERS, SPARQL_JSON, graph_response, negotiate
 from api.security import Credentials, check_read, check_write, require_read
 from api.threads import run_with_deadline
-from kg.default_graph import as_merge
-from kg.errors import InvalidInput, InvalidQuery
+from kg.errors import InvalidInput
 from kg.model_iris import current_versions, names_models
 from kg.namespaces import PREFIXES
 from kg.queries import load_queries
@@ -45,13 +44,19 @@ def _check_service(text: str, settings: Settings) -> None:
         )
 
 
-def _dataset(default_graphs: list[str] | None, named_graphs: list[str] | None) -> Dataset | None:
+#: A query's dataset without default-graph-uri / named-graph-uri: the union of all graphs, merged.
+UNION = Dataset(merge=True)
+
+
+def _dataset(default_graphs: list[str] | None, named_graphs: list[str] | None) -> Dataset:
+    """The request's dataset; its default graph of several graphs is their RDF merge (a set)."""
     if not default_graphs and not named_graphs:
-        return None
+        return UNION
     try:
         return Dataset(
             default_graphs=[NamedNode(iri) for iri in default_graphs or ()] or None,
             named_graphs=[NamedNode(iri) for iri in named_graphs or ()] or None,
+            merge=True,
         )
     except ValueError as exc:
         raise InvalidInput(f"default-graph-uri / named-graph-uri: not an absolute IRI: {exc}") from exc
@@ -86,7 +91,7 @@ def _checked_iri(iri: str) -> str:
 
 
 async def answer_query(
-    request: Request, query: str, dataset: Dataset | None, accept: str | None, format: str | None
+    request: Request, query: str, dataset: Dataset, accept: str | None, format: str | None
 ) -> Response:
     """The response to ``query`` (SELECT, ASK, CONSTRUCT, DESCRIBE) over ``dataset``, negotiated by ``accept`` /
     ``format``; raises what the store or the checks raise (api/errors.py answers them)."""
@@ -98,13 +103,6 @@ async def answer_query(
     # Relative IRIs resolve against the endpoint; on line 1, so error positions keep their line.
     query = f"BASE <{_endpoint(request)}> {query}"
     store = request.app.state.workspace.store
-    merged = as_merge(query, dataset, unnamed=store.unnamed_triples())
-    try:
-        return await query_response(settings, store, merged, form, offer, dataset=dataset, request=request)
-    except InvalidQuery:
-        if merged is query:
-            raise
-    # The rewrite's text failed: the user's own text reports its errors, at its lines and columns.
     return await query_response(settings, store, query, form, offer, dataset=dataset, request=request)
 
 

@@ -8,7 +8,6 @@ import click
 import pyoxigraph as ox
 
 from kg.cli.base import _Context, _reported, cli
-from kg.default_graph import run_merged
 from kg.ingest import read_source
 from kg.model_iris import current_versions
 from kg.namespaces import PREFIXES
@@ -131,7 +130,7 @@ def query(obj: _Context, sparql: str, model_id: str | None, out: str) -> None:
     text, dataset = current_versions(with_prefixes(text, PREFIXES), dataset, workspace.catalog.current_graphs)
     store = workspace.store
     run = {"SELECT": store.select, "ASK": store.ask}.get(form, store.construct)
-    answer = run_merged(lambda query: run(query, dataset=dataset), text, dataset, unnamed=store.unnamed_triples())
+    answer = run(text, dataset=dataset)
     if form == "SELECT":
         render = {"table": lambda r: to_table(r, PREFIXES), "json": to_json, "csv": to_csv, "tsv": to_tsv}[out]
         click.echo(render(answer), nl=out in ("table", "json"))

@@ -8,7 +8,9 @@ that each triple pattern reading the default graph matches a triple once, in one
 
 * A query's (or sub-query's) whole WHERE clause made of triples and filters, which no outer
   binding reaches, becomes one ``SELECT DISTINCT`` over all its variables: the store plans it as
-  written, and a triple held twice gives the same solution twice, which DISTINCT removes.
+  written, and a triple held twice gives the same solution twice, which DISTINCT removes. Where
+  the query's own SELECT projects all those variables and nothing is grouped, it is the query's
+  SELECT that becomes ``SELECT DISTINCT``: the text the store parses is the user's, one word more.
 * Elsewhere (beside OPTIONAL, UNION, sub-groups...), each triple pattern matches the triple in the
   first graph that holds it, by IRI; unlike a sub-query, which the store would evaluate on its
   own (1,000x slower for a selective query here), this keeps its join order, for one index
@@ -32,7 +34,9 @@ triples in patterns, a ``SELECT *`` with no variable of its own, a dataset whose
 are narrowed, and any text this module cannot follow: the store parses it and reports its errors.
 
 >>> as_merge("SELECT * { ?s a <http://x/C> }", None)
-'SELECT * { { SELECT DISTINCT ?s WHERE { ?s a <http://x/C> . } } }'
+'SELECT DISTINCT * { ?s a <http://x/C> }'
+>>> as_merge("SELECT (COUNT(*) AS ?n) { ?s a <http://x/C> }", None)
+'SELECT (COUNT(*) AS ?n) { { SELECT DISTINCT ?s WHERE { ?s a <http://x/C> . } } }'
 >>> as_merge("SELECT ?s ?n { ?s a <http://x/C> OPTIONAL { ?s <http://x/n> ?n } }", None)  # doctest: +ELLIPSIS
 'SELECT ?s ?n { GRAPH ?_m2 { ?s a <http://x/C> } FILTER NOT EXISTS { GRAPH ?_n2 ... OPTIONAL { GRAPH ?_m1 ...'
 >>> as_merge("SELECT DISTINCT ?s { ?s ?p ?o }", None)
@@ -41,20 +45,22 @@ are narrowed, and any text this module cannot follow: the store parses it and re
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
+from kg.default_graph.patterns import ANTI_JOIN
+from kg.default_graph.shortcut import distinct_select
 from kg.default_graph.walk import Unsupported, Walk
-from kg.errors import InvalidQuery
-from kg.store import Dataset
 
-T = TypeVar("T")
+if TYPE_CHECKING:  # the store imports this module: no import of kg.store at run time
+    from kg.store.base import Dataset
 
 
-def as_merge(query: str, dataset: Dataset | None, *, unnamed: bool = False) -> str:
+def as_merge(query: str, dataset: "Dataset | None", *, unnamed: Callable[[], bool] | None = None) -> str:
     """``query`` rewritten so that its default graph, over ``dataset``, is a set of triples.
 
     ``dataset`` is the one the query runs over (``None``: the store's union of all graphs, which
-    also holds the store's unnamed graph if ``unnamed``, :meth:`kg.store.Store.unnamed_triples`).
+    also holds the store's unnamed graph if ``unnamed()`` says it holds triples: asked only when a
+    pattern must be matched in one graph, not for a whole group made one ``SELECT DISTINCT``).
     A default graph of one graph needs nothing; a narrowed ``named_graphs`` list would hide graphs
     from the rewrite's ``GRAPH`` patterns, so that query is left as it is.
     """
@@ -65,23 +71,19 @@ def as_merge(query: str, dataset: Dataset | None, *, unnamed: bool = False) -> s
             return query
         if dataset.default_graphs is not None:
             return _rewritten(query, tuple(g.value for g in dataset.default_graphs), False)
-    return _rewritten(query, None, unnamed)
-
-
-def run_merged(run: Callable[[str], T], query: str, dataset: Dataset | None, *, unnamed: bool = False) -> T:
-    """``run(text)`` with ``query`` rewritten by :func:`as_merge`; should the store refuse the
-    rewrite's text, with the user's own, so that its errors name their lines and columns."""
-    merged = as_merge(query, dataset, unnamed=unnamed)
-    try:
-        return run(merged)
-    except InvalidQuery:
-        if merged is query:
-            raise
-    return run(query)
+    merged = _rewritten(query, None, False)
+    if unnamed is not None and ANTI_JOIN in merged and unnamed():
+        return _rewritten(query, None, True)
+    return merged
 
 
 @lru_cache(maxsize=1024)
 def _rewritten(query: str, graphs: tuple[str, ...] | None, unnamed: bool) -> str:
+    return distinct_select(query) or walked(query, graphs, unnamed)
+
+
+def walked(query: str, graphs: tuple[str, ...] | None, unnamed: bool) -> str:
+    """``query`` rewritten by the walk (:mod:`kg.default_graph.walk`) alone, without the shortcut."""
     try:
         rewrite = Walk(query, graphs, unnamed)
         if not rewrite.needed():

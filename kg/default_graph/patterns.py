@@ -4,6 +4,8 @@
 from collections.abc import Callable
 from typing import TypeAlias
 
+#: What the per-pattern form writes, and nothing else does.
+ANTI_JOIN = "FILTER NOT EXISTS { GRAPH ?_n"
 #: A replacement of the query text from ``start`` to ``end``: ``(start, end, text)``.
 Piece: TypeAlias = tuple[int, int, str]
 #: Triples as parsed, ``(subject, verb, object)`` (verbs: :meth:`kg.default_graph.walk.Walk.verb`).

@@ -22,6 +22,9 @@ _TOKEN = re.compile(
     re.DOTALL,
 )
 
+#: BASE and PREFIX declarations, whitespace and comments: what comes before a query's form.
+PROLOGUE = re.compile(r"(?:\s+|\#[^\n]*|PREFIX\s*[^\s:]*:\s*<[^<>]*>|BASE\s*<[^<>]*>)*", re.IGNORECASE)
+
 
 class Token(NamedTuple):
     kind: str
@@ -33,10 +36,12 @@ class Token(NamedTuple):
 
 
 def tokens(text: str) -> list[Token]:
-    """The tokens of ``text``, whitespace and comments left out."""
-    tokens = []
-    for match in _TOKEN.finditer(text):
+    """The tokens of ``text`` after its prologue (``BASE`` and ``PREFIX`` declarations: the walk
+    needs none of them), whitespace and comments left out."""
+    new = tuple.__new__  # a third of the time per token through Token's own __new__
+    found = []
+    for match in _TOKEN.finditer(text, PROLOGUE.match(text).end()):
         kind = match.lastgroup
         token = match.group(kind)
-        tokens.append(Token(kind, token, match.start(kind), match.end(), token.upper() if kind == "word" else ""))
-    return tokens
+        found.append(new(Token, (kind, token, match.start(kind), match.end(), token.upper() if kind == "word" else "")))
+    return found

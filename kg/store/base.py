@@ -21,11 +21,18 @@ class Dataset:
 
     ``default_graphs`` are merged into the query's default graph; ``None`` means the store's own
     default (for stskg stores: the union of all graphs). ``named_graphs`` limits what ``GRAPH``
-    clauses see; ``None`` means all named graphs.
+    clauses see; ``None`` means all named graphs. With ``merge``, a default graph of several graphs
+    is their RDF merge, a set: the store runs the query rewritten so that a triple two graphs hold
+    matches once (:func:`kg.default_graph.as_merge`; the user's queries ask for it).
     """
 
     default_graphs: Sequence[NamedNode] | None = None
     named_graphs: Sequence[NamedNode] | None = None
+    merge: bool = False
+
+    def __reduce__(self):
+        # Sent with every query to a worker process: as its three fields, not a field dict.
+        return (Dataset, (self.default_graphs, self.named_graphs, self.merge))
 
 
 @dataclass(frozen=True)
@@ -144,11 +151,6 @@ class Store(Protocol):
 
     def graphs(self) -> list[NamedNode]:
         """The named graphs that hold at least one triple."""
-        ...
-
-    def unnamed_triples(self) -> bool:
-        """Whether the store's own unnamed default graph may hold triples that its union default
-        graph (``dataset=None``) shows: what :func:`kg.default_graph.as_merge` must also read."""
         ...
 
     def count(self, graph: NamedNode) -> int:

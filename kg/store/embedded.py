@@ -10,11 +10,13 @@ import io
 import os
 import time
 from collections.abc import Collection
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from kg.default_graph import as_merge
 from kg.errors import BackendError, Conflict, InvalidQuery, NotFound, QueryTimeout
 from kg.rdf import is_dataset_format, syntax_error
 from kg.results import write_results
@@ -75,12 +77,20 @@ class EmbeddedStore:
             # A trailing VALUES block rather than pyoxigraph's substitutions, which require every
             # bound variable to be projected; same semantics as the remote backend.
             query = bind_values(query, bindings)
+        merged = as_merge(query, dataset, unnamed=self._unnamed) if dataset is not None and dataset.merge else query
         try:
-            return self._store.query(query, **options)
+            return self._store.query(merged, **options)
         except SyntaxError as exc:
-            raise InvalidQuery(f"SPARQL syntax error: {exc}") from exc
+            if merged is query:
+                raise InvalidQuery(f"SPARQL syntax error: {exc}") from exc
         except OSError as exc:
             raise BackendError(f"the store failed: {exc}") from exc
+        # The rewrite's text failed: the user's own reports its errors, at its lines and columns.
+        return self._query(query, None, replace(dataset, merge=False))
+
+    def _unnamed(self) -> bool:
+        """Whether the unnamed graph, part of the union, holds triples (an update without GRAPH writes there)."""
+        return next(iter(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
 
     def _deadline(self) -> float | None:
         return None if self.query_timeout is None else time.monotonic() + self.query_timeout
@@ -278,10 +288,6 @@ class EmbeddedStore:
             (g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode) and self._has_graph(g)),
             key=lambda g: g.value,
         )
-
-    def unnamed_triples(self) -> bool:
-        # An update without GRAPH writes there; one index seek.
-        return next(iter(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
 
     def count(self, graph: ox.NamedNode) -> int:
         return _count(self._store, graph)

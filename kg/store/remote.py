@@ -11,7 +11,7 @@ import io
 import re
 import tempfile
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlencode
@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 import httpx
 import pyoxigraph as ox
 
+from kg.default_graph import as_merge
 from kg.errors import BackendError, BackendTimeout, Conflict, InvalidQuery, NotFound, ResultCapReached
 from kg.rdf import is_dataset_format, syntax_error
 from kg.results import write_results
@@ -110,6 +111,16 @@ class RemoteStore:
     def _query(self, query: str, accept: str, bindings: Bindings | None, dataset: Dataset | None) -> httpx.Response:
         if bindings:
             query = bind_values(query, bindings)
+        if dataset is not None and dataset.merge:
+            # Without the server's own union, stskg's lists the named graphs: the unnamed one is
+            # not in it; with it, the server's unnamed graph may be.
+            merged = as_merge(query, dataset, unnamed=lambda: self.config.union_default_graph)
+            if merged is not query:
+                try:
+                    return self._query(merged, accept, None, replace(dataset, merge=False))
+                except InvalidQuery:  # the user's own text reports its errors, at its lines and columns
+                    pass
+            dataset = replace(dataset, merge=False)
         form: list[tuple[str, str]] = [("query", query)]
         default_graphs = dataset.default_graphs if dataset else None
         named_graphs = dataset.named_graphs if dataset else None
@@ -356,11 +367,6 @@ class RemoteStore:
             return sent
         finally:
             response.close()
-
-    def unnamed_triples(self) -> bool:
-        # Without the server's own union, stskg's union lists the named graphs: the unnamed one is
-        # not in it. With it, the server's unnamed graph may be (no way to ask without a query).
-        return self.config.union_default_graph
 
     def graphs(self) -> list[ox.NamedNode]:
         rows = self.select(
