@@ -131,6 +131,21 @@ def insert_data(graph: NamedNode, triples: Iterable[Sequence[Term]]) -> str:
     return f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}"
 
 
+def splice(text: str, edits: Iterable[tuple[int, int, str]]) -> str:
+    """``text`` with each ``(start, end, replacement)`` of ``edits`` (spans that do not overlap; an
+    empty span inserts) put in place of ``text[start:end]``.
+
+    >>> splice("SELECT ?s { ?s ?p ?o }", [(6, 6, " DISTINCT"), (12, 14, "?x")])
+    'SELECT DISTINCT ?s { ?x ?p ?o }'
+    """
+    out, position = [], 0
+    for start, end, replacement in sorted(edits):
+        out += (text[position:start], replacement)
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
 def _variable(name: str) -> str:
     if not name or not all(c.isalnum() or c == "_" for c in name):
         raise ValueError(f"not a SPARQL variable name: {name!r}")

@@ -522,7 +522,9 @@ def test_a_construct_named_query_is_serialised_with_its_iri_bound(tmp_path, clie
     "module",
     [
         "kg.default_graph",
+        "kg.default_graph.shortcut",
         "kg.queries",
+        "kg.sparql",
         "kg.snapshot",
         "kg.update_targets",
         "kg.validation.annotations",

@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING
 from kg.default_graph.patterns import ANTI_JOIN
 from kg.default_graph.shortcut import distinct_select
 from kg.default_graph.walk import Unsupported, Walk
+from kg.sparql import splice
 
 if TYPE_CHECKING:  # the store imports this module: no import of kg.store at run time
     from kg.store.base import Dataset
@@ -91,13 +92,4 @@ def walked(query: str, graphs: tuple[str, ...] | None, unnamed: bool) -> str:
         pieces = rewrite.query()
     except (Unsupported, IndexError):
         return query
-    if not pieces:
-        return query
-    out: list[str] = []
-    position = 0
-    for start, end, text in sorted(pieces):
-        out.append(query[position:start])
-        out.append(text)
-        position = end
-    out.append(query[position:])
-    return "".join(out)
+    return splice(query, pieces) if pieces else query

@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 import pyoxigraph as ox
 
+from kg.sparql import splice
 from kg.validation.sparql_text import Token, tokens
 from kg.validation.terms import sparql_term
 
@@ -71,13 +72,7 @@ def resolve_class_paths(query: str, closure: Closure) -> str:
     if not replaced:
         return query
     edits = replaced + [(toks[k].start, toks[k].start, " " + " ".join(v) + " ") for k, v in inserts.items()]
-    out, last = [], 0
-    for start, end, text in sorted(edits):
-        out.append(query[last:start])
-        out.append(text)
-        last = end
-    out.append(query[last:])
-    return "".join(out)
+    return splice(query, edits)
 
 
 def _prefixes(toks: list[Token]) -> dict[str, str]:
