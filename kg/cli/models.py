@@ -137,8 +137,7 @@ def query(obj: _Context, sparql: str, model_id: str | None, out: str) -> None:
     elif form == "ASK":
         click.echo(json.dumps({"head": {}, "boolean": answer}) if out == "json" else str(answer).lower())
     else:
-        triples = answer
-        sys.stdout.buffer.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"")
+        sys.stdout.buffer.write(ox.serialize(answer, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"")
 
 
 def _read_text(argument: str) -> str:

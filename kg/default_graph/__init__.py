@@ -90,6 +90,6 @@ def walked(query: str, graphs: tuple[str, ...] | None, unnamed: bool) -> str:
         if not rewrite.needed():
             return query
         pieces = rewrite.query()
-    except (Unsupported, IndexError):
+    except (Unsupported, LookupError, ValueError, TypeError):  # text the walk cannot follow: as it is
         return query
     return splice(query, pieces) if pieces else query
