@@ -46,8 +46,7 @@ class Patterns:
         variables); adds the names of its variables to ``names``."""
         kind, value = verb
         if kind == "sequence":
-            nodes = [subject] + [self.fresh("v") for _ in value[1:]] + [obj]
-            return " ".join(self.plain(nodes[n], step, nodes[n + 1], names) for n, step in enumerate(value))
+            return self.chain(subject, value, obj, lambda s, step, o: self.plain(s, step, o, names))
         names.update(term[1:] for term in (subject, obj) if term[0] in "?$")
         if kind == "negated":
 
@@ -61,6 +60,11 @@ class Patterns:
         if kind == "inverse":
             return f"{obj} {value} {subject} ."
         return f"{subject} {value} {obj} ."
+
+    def chain(self, subject: str, steps: list, obj: str, triple: Callable[[str, tuple, str], str]) -> str:
+        """A sequence path as ``triple(s, step, o)`` for each step, through fresh variables."""
+        nodes = [subject] + [self.fresh("v") for _ in steps[1:]] + [obj]
+        return " ".join(triple(nodes[n], step, nodes[n + 1]) for n, step in enumerate(steps))
 
     def negated(self, subject: str, excluded: tuple, obj: str, triple: Callable[[str, str, str], str]) -> str:
         """A negated property set as triples through a predicate variable, ``triple(s, ?p, o)``,
@@ -79,8 +83,7 @@ class Patterns:
         if kind == "path":
             return f"{subject} {value} {obj} ."
         if kind == "sequence":
-            nodes = [subject] + [self.fresh("v") for _ in value[1:]] + [obj]
-            return " ".join(self.pattern(nodes[n], step, nodes[n + 1]) for n, step in enumerate(value))
+            return self.chain(subject, value, obj, self.pattern)
         if kind == "negated":
             return self.negated(subject, value, obj, lambda s, p, o: self.pattern(s, ("step", p), o))
         if kind == "inverse":

@@ -53,7 +53,7 @@ def _distinct_suffices(blocks: list[Block], projected: set[str] | None) -> bool:
                 return False
             terms = (subject, value, obj) if kind != "path" else (subject, obj)
             named = {term[1:] for term in terms if term[0] in "?$"}
-            if any(name.startswith("_") for name in named):
+            if any(_HELPER.fullmatch(name) for name in named):
                 return False
             variables |= named
     return projected is None or variables <= projected
