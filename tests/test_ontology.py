@@ -252,7 +252,10 @@ def test_hermit_finds_the_ontology_consistent_with_all_classes_satisfiable(graph
 
 
 def open_event_loops() -> set[int]:
-    return {id(o) for o in gc.get_objects() if isinstance(o, asyncio.BaseEventLoop) and not o.is_closed()}
+    # type(), not isinstance(): the heap holds weak proxies, and isinstance() on a dead one raises
+    # ReferenceError (seen once in a full run).
+    loops = (o for o in gc.get_objects() if issubclass(type(o), asyncio.BaseEventLoop))
+    return {id(loop) for loop in loops if not loop.is_closed()}
 
 
 def test_write_docs_produces_a_browsable_index(tmp_path: Path):
